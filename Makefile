@@ -1,0 +1,46 @@
+# Một Cửa: `make run` serves the demo, `make test` runs lint and the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-8)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint messages migrate demo browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+messages: $(STAMP)
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+migrate: messages
+	$(BIN)/python manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo "Một Cửa: http://$(HOST):$(PORT)/"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium package (sudo apt-get install chromium) for the browser tests."; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) messages browser-deps lint
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

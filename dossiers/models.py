@@ -1,0 +1,445 @@
+"""Dossiers: the lifecycle machine, its step records, the public event log and the pauses.
+
+State changes happen only through `dossiers.services`; the FSM field is protected so nothing else can
+assign it. National status codes follow the national portal's vocabulary (docs/ARCHITECTURE.md).
+"""
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from procedures.models import Agency, Official, Procedure, ProcedureStep, RequiredDocument
+from procedures.roles import Role
+from procedures.text import fold
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Đã tiếp nhận")
+    IN_PROGRESS = "in_progress", _("Đang giải quyết")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Chờ bổ sung hồ sơ")
+    AWAITING_PAYMENT = "awaiting_payment", _("Chờ thực hiện nghĩa vụ tài chính")
+    PROCESSED = "processed", _("Đã có kết quả, chờ trả")
+    RETURNED = "returned", _("Đã trả kết quả")
+    REFUSED = "refused", _("Từ chối tiếp nhận")
+    STOPPED = "stopped", _("Dừng giải quyết")
+    WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ")
+
+
+# The national portal's status vocabulary (1 "new online" has no counter-side state here).
+NATIONAL_STATUS = {
+    State.RECEIVED: 2,
+    State.REFUSED: 3,
+    State.IN_PROGRESS: 4,
+    State.SUPPLEMENT_REQUESTED: 5,
+    State.AWAITING_PAYMENT: 6,
+    State.WITHDRAWN: 7,
+    State.STOPPED: 8,
+    State.PROCESSED: 9,
+    State.RETURNED: 10,
+}
+OPEN_STATES = (State.RECEIVED, State.IN_PROGRESS, State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
+PAUSED_STATES = (State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
+FINISHED_STATES = (State.PROCESSED, State.RETURNED)
+CLOSED_STATES = (State.RETURNED, State.REFUSED, State.STOPPED, State.WITHDRAWN)
+# States whose processing clock has ended: results ready or returned, or closed without a result.
+DONE_STATES = (State.PROCESSED,) + CLOSED_STATES
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính công ích")
+
+
+class ApplicantType(models.TextChoices):
+    CITIZEN = "citizen", _("Công dân")
+    BUSINESS = "business", _("Doanh nghiệp")
+    ORGANISATION = "organisation", _("Tổ chức")
+
+
+class Timeliness(models.TextChoices):
+    BEFORE = "before", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class Dossier(ConcurrentTransitionMixin, models.Model):
+    """One hồ sơ: received at a counter, moved through its procedure's steps, returned or closed."""
+
+    code = models.CharField(_("mã hồ sơ"), max_length=64)
+    tracking_token = models.CharField(_("mã tra cứu"), max_length=32)
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="dossiers")
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="dossiers")
+    channel = models.CharField(_("kênh nộp"), max_length=16, choices=Channel.choices, default=Channel.COUNTER)
+
+    applicant_type = models.CharField(
+        _("loại người nộp"), max_length=16, choices=ApplicantType.choices, default=ApplicantType.CITIZEN
+    )
+    applicant_name = models.CharField(_("họ tên người nộp"), max_length=255)
+    applicant_name_search = models.CharField(max_length=255, editable=False, default="")
+    applicant_id_number = models.CharField(
+        _("số CCCD / mã số thuế"), max_length=20, help_text=_("CCCD 12 chữ số, hoặc mã số thuế với doanh nghiệp.")
+    )
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=500)
+    sets_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
+    received_by = models.ForeignKey(
+        Official, verbose_name=_("người tiếp nhận"), on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    due_at = models.DateTimeField(_("hẹn trả kết quả"))
+    state = FSMField(_("trạng thái"), max_length=32, choices=State.choices, default=State.RECEIVED, protected=True)
+    current_step = models.ForeignKey(
+        ProcedureStep, verbose_name=_("bước hiện tại"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_assignee = models.ForeignKey(
+        Official, verbose_name=_("người đang xử lý"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+    paused_since = models.DateTimeField(_("tạm dừng tính thời hạn từ"), null=True, blank=True)
+    paused_working_time = models.DurationField(_("thời gian tạm dừng (giờ làm việc)"), default=datetime.timedelta)
+    processed_at = models.DateTimeField(_("thời điểm có kết quả"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("thời điểm kết thúc"), null=True, blank=True)
+    closing_reason = models.TextField(_("lý do từ chối, dừng hoặc rút"), blank=True)
+    closing_legal_ground = models.TextField(_("căn cứ pháp lý"), blank=True)
+    result_note = models.TextField(_("ghi chú kết quả"), blank=True)
+    history = HistoricalRecords(excluded_fields=["applicant_name_search"])
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="dossier_code_unique"),
+            models.UniqueConstraint(fields=["tracking_token"], name="dossier_token_unique"),
+            models.CheckConstraint(condition=Q(due_at__gte=models.F("received_at")), name="dossier_due_after_received"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "state", "due_at"]),
+            models.Index(fields=["agency", "received_at"]),
+            models.Index(fields=["current_assignee", "state", "due_at"]),
+            models.Index(fields=["procedure", "received_at"]),
+            models.Index(fields=["agency", "applicant_name_search"]),
+            models.Index(fields=["applicant_phone"]),
+            models.Index(fields=["applicant_id_number"]),
+            models.Index(fields=["received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs):
+        # Denormalised, diacritic-free name for accent-insensitive search on any database.
+        self.applicant_name_search = fold(self.applicant_name)
+        super().save(*args, **kwargs)
+
+    # --- The transition table: every allowed move of the lifecycle, and nothing else. ---------------
+    @transition(field=state, source=State.RECEIVED, target=State.IN_PROGRESS)
+    def _start_processing(self):
+        """The dossier leaves the reception step."""
+
+    @transition(field=state, source=State.RECEIVED, target=State.REFUSED)
+    def _refuse(self):
+        """Refused at the counter (Mẫu 03)."""
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.SUPPLEMENT_REQUESTED)
+    def _pause_for_supplement(self):
+        """Waiting for the citizen's supplement (Mẫu 02); the clock stops."""
+
+    @transition(field=state, source=State.SUPPLEMENT_REQUESTED, target=State.IN_PROGRESS)
+    def _resume_after_supplement(self):
+        """The supplement arrived; the clock runs again."""
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.AWAITING_PAYMENT)
+    def _pause_for_payment(self):
+        """Waiting for the citizen's financial obligation; the clock stops."""
+
+    @transition(field=state, source=State.AWAITING_PAYMENT, target=State.IN_PROGRESS)
+    def _resume_after_payment(self):
+        """Payment confirmed; the clock runs again."""
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.PROCESSED)
+    def _finish_processing(self):
+        """The result is ready at the return desk."""
+
+    @transition(field=state, source=State.PROCESSED, target=State.RETURNED)
+    def _return_result(self):
+        """The result is handed to the citizen."""
+
+    @transition(field=state, source=list(OPEN_STATES), target=State.STOPPED)
+    def _stop(self):
+        """Processing stopped by a leader's decision (Mẫu 05)."""
+
+    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN)
+    def _withdraw(self):
+        """The citizen withdrew the dossier."""
+
+    # --- Derived facts --------------------------------------------------------------------------
+    @property
+    def national_status(self) -> int:
+        return NATIONAL_STATUS[State(self.state)]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.state in PAUSED_STATES
+
+    @property
+    def finished_at(self) -> datetime.datetime | None:
+        """When the processing clock ended: result ready, or the dossier closed without one."""
+        return self.processed_at or self.closed_at
+
+    def is_overdue(self, now: datetime.datetime) -> bool:
+        return self.is_open and self.due_at < now
+
+    @property
+    def timeliness(self) -> str | None:
+        if self.processed_at is None:
+            return None
+        return timeliness_of(self.processed_at, self.due_at)
+
+
+def timeliness_of(finished_at: datetime.datetime, due_at: datetime.datetime) -> str:
+    """Trước hạn / đúng hạn / quá hạn by calendar day in Vietnam time, as the national reports count it:
+    finishing on the appointment's day is on time, any day before is early, after is late."""
+    finished_day = timezone.localtime(finished_at).date()
+    due_day = timezone.localtime(due_at).date()
+    if finished_day < due_day:
+        return Timeliness.BEFORE
+    if finished_day == due_day:
+        return Timeliness.ON_TIME
+    return Timeliness.LATE
+
+
+class DossierCodeCounter(models.Model):
+    """The per-agency, per-day sequence behind dossier codes; its row is locked while a code is taken."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="code_counter_unique")]
+
+
+class DossierDocument(models.Model):
+    """A document received with the dossier (the checklist of Mẫu 01)."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="documents")
+    required_document = models.ForeignKey(
+        RequiredDocument, verbose_name=_("thành phần theo quy định"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    originals = models.PositiveSmallIntegerField(_("bản chính"), default=0)
+    certified_copies = models.PositiveSmallIntegerField(_("bản sao chứng thực"), default=0)
+    photocopies = models.PositiveSmallIntegerField(_("bản photo"), default=0)
+    scan = models.FileField(_("bản quét"), upload_to="scans/%Y/%m/", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("giấy tờ đã nhận")
+        verbose_name_plural = _("giấy tờ đã nhận")
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StepRecord(models.Model):
+    """One hand-off: a row of the control sheet (Mẫu 06)."""
+
+    class Outcome(models.TextChoices):
+        FORWARDED = "forwarded", _("Chuyển bước tiếp theo")
+        SENT_BACK = "sent_back", _("Trả lại bước trước")
+        COMPLETED = "completed", _("Hoàn thành")
+        CLOSED = "closed", _("Kết thúc (dừng, rút)")
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="step_records")
+    step = models.ForeignKey(ProcedureStep, verbose_name=_("bước"), on_delete=models.PROTECT, related_name="records")
+    sender = models.ForeignKey(
+        Official, verbose_name=_("người giao"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        Official, verbose_name=_("người nhận"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="step_records",
+    )
+    started_at = models.DateTimeField(_("bắt đầu"))
+    due_at = models.DateTimeField(_("hạn bước"))
+    finished_at = models.DateTimeField(_("hoàn thành"), null=True, blank=True)
+    outcome = models.CharField(_("kết quả"), max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bước đã xử lý")
+        verbose_name_plural = _("bước đã xử lý")
+        ordering = ["dossier", "started_at", "id"]
+        indexes = [
+            models.Index(fields=["dossier", "started_at"]),
+            models.Index(fields=["assignee", "finished_at"]),
+            models.Index(fields=["step", "finished_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} · {self.step}"
+
+    @property
+    def timeliness(self) -> str | None:
+        return timeliness_of(self.finished_at, self.due_at) if self.finished_at else None
+
+
+class DossierEvent(models.Model):
+    """Append-only, citizen-readable log of lifecycle moves (internal events are not shown publicly)."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Tiếp nhận hồ sơ")
+        REFUSED = "refused", _("Từ chối tiếp nhận")
+        ASSIGNED = "assigned", _("Phân công xử lý")
+        FORWARDED = "forwarded", _("Chuyển bước xử lý")
+        SENT_BACK = "sent_back", _("Trả lại bước trước")
+        SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
+        SUPPLEMENT_FULFILLED = "supplement_fulfilled", _("Đã nhận hồ sơ bổ sung")
+        PAYMENT_REQUESTED = "payment_requested", _("Thông báo nghĩa vụ tài chính")
+        PAYMENT_CONFIRMED = "payment_confirmed", _("Đã hoàn thành nghĩa vụ tài chính")
+        EXTENSION_REQUESTED = "extension_requested", _("Đề nghị gia hạn")
+        EXTENSION_APPROVED = "extension_approved", _("Gia hạn, hẹn lại ngày trả")
+        PROCESSED = "processed", _("Đã có kết quả")
+        RETURNED = "returned", _("Đã trả kết quả")
+        STOPPED = "stopped", _("Dừng giải quyết")
+        WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+        RESULT_REGISTERED = "result_registered", _("Đăng ký văn bản kết quả")
+        FORM_PRINTED = "form_printed", _("In biểu mẫu")
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("sự kiện"), max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(_("thời điểm"))
+    actor = models.ForeignKey(
+        Official, verbose_name=_("người thực hiện"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, blank=True)
+    step = models.ForeignKey(
+        ProcedureStep, verbose_name=_("bước"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    public_note = models.TextField(_("ghi chú công khai"), blank=True)
+    internal_note = models.TextField(_("ghi chú nội bộ"), blank=True)
+    is_public = models.BooleanField(_("hiển thị cho công dân"), default=True)
+
+    class Meta:
+        verbose_name = _("sự kiện hồ sơ")
+        verbose_name_plural = _("sự kiện hồ sơ")
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["dossier", "at"]), models.Index(fields=["kind", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%d/%m/%Y %H:%M}"
+
+
+class SupplementRequest(models.Model):
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): the clock pauses until it is fulfilled."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="supplement_requests"
+    )
+    missing = models.TextField(_("nội dung cần bổ sung"))
+    requested_at = models.DateTimeField(_("thời điểm yêu cầu"))
+    reply_by = models.DateField(_("hạn bổ sung"))
+    requested_by = models.ForeignKey(Official, verbose_name=_("người yêu cầu"), on_delete=models.PROTECT, related_name="+")
+    fulfilled_at = models.DateTimeField(_("thời điểm bổ sung"), null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        Official, verbose_name=_("người nhận bổ sung"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("yêu cầu bổ sung")
+        verbose_name_plural = _("yêu cầu bổ sung")
+        ordering = ["dossier", "requested_at"]
+
+
+class PaymentRequest(models.Model):
+    """A financial obligation (fee, tax) the citizen must settle; the clock pauses meanwhile."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="payment_requests")
+    amount = models.DecimalField(_("số tiền (đồng)"), max_digits=14, decimal_places=0)
+    description = models.CharField(_("nội dung"), max_length=500)
+    requested_at = models.DateTimeField(_("thời điểm thông báo"))
+    requested_by = models.ForeignKey(Official, verbose_name=_("người thông báo"), on_delete=models.PROTECT, related_name="+")
+    paid_at = models.DateTimeField(_("thời điểm nộp"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        Official, verbose_name=_("người xác nhận"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    receipt_number = models.CharField(_("số biên lai"), max_length=64, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nghĩa vụ tài chính")
+        verbose_name_plural = _("nghĩa vụ tài chính")
+        ordering = ["dossier", "requested_at"]
+
+
+class Extension(models.Model):
+    """Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04): a late dossier's new appointment, approved by a leader."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ phê duyệt")
+        APPROVED = "approved", _("Đã phê duyệt")
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="extensions")
+    reason = models.TextField(_("lý do quá hạn"))
+    previous_due_at = models.DateTimeField(_("hẹn trả cũ"))
+    proposed_due_at = models.DateTimeField(_("hẹn trả mới"))
+    requested_by = models.ForeignKey(Official, verbose_name=_("người đề nghị"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("thời điểm đề nghị"))
+    status = models.CharField(_("tình trạng"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    approved_by = models.ForeignKey(
+        Official, verbose_name=_("lãnh đạo phê duyệt"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("gia hạn")
+        verbose_name_plural = _("gia hạn")
+        ordering = ["dossier", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier"], condition=Q(status="pending"), name="one_pending_extension_per_dossier"
+            ),
+        ]
+
+
+class ResultDocument(models.Model):
+    """A result document issued for a dossier; its verification token backs a public authenticity page."""
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.PROTECT, related_name="result_documents")
+    number = models.CharField(_("số văn bản"), max_length=64)
+    issued_on = models.DateField(_("ngày ban hành"))
+    signer = models.CharField(_("người ký"), max_length=255)
+    title = models.CharField(_("trích yếu"), max_length=500, blank=True)
+    verification_token = models.CharField(_("mã xác thực"), max_length=32)
+    registered_by = models.ForeignKey(Official, verbose_name=_("người đăng ký"), on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(_("thời điểm đăng ký"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("văn bản kết quả")
+        verbose_name_plural = _("văn bản kết quả")
+        ordering = ["-issued_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["verification_token"], name="result_token_unique"),
+            models.UniqueConstraint(fields=["dossier", "number"], name="result_number_unique_per_dossier"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,10 @@
+"""Celery app: Redis broker in production, eager execution when no REDIS_URL is set."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

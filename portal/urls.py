@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Một Cửa"
+admin.site.site_title = "Một Cửa"
+admin.site.index_title = "Quản trị hệ thống Một Cửa"
+
+app_name_patterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns = [
+    path("", include((app_name_patterns, "portal"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("thu-tuc/", include("procedures.urls")),
+]

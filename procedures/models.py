@@ -1,0 +1,285 @@
+"""Agencies, officials, the procedure catalogue and the working-calendar exceptions."""
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .roles import GROUP_NAMES, ROLE_BY_GROUP, Role
+from .text import fold
+
+HALF_DAY = Decimal("0.5")
+
+
+class AgencyLevel(models.TextChoices):
+    MINISTRY = "ministry", _("Bộ, ngành")
+    PROVINCE = "province", _("Cấp tỉnh")
+    COMMUNE = "commune", _("Cấp xã")
+
+
+class Agency(models.Model):
+    """An office with a one-stop counter. Its code prefixes every dossier code (TT 01/2018 Điều 19)."""
+
+    code = models.CharField(
+        _("mã cơ quan"),
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Z.]+$", _("Chỉ dùng chữ in hoa, chữ số và dấu chấm."))],
+        help_text=_("Mã định danh theo chuẩn quốc gia, ví dụ 000.00.06.H56."),
+    )
+    name = models.CharField(_("tên cơ quan"), max_length=255)
+    level = models.CharField(_("cấp"), max_length=16, choices=AgencyLevel.choices, default=AgencyLevel.COMMUNE)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    morning_start = models.TimeField(_("bắt đầu buổi sáng"), default=datetime.time(7, 30))
+    morning_end = models.TimeField(_("kết thúc buổi sáng"), default=datetime.time(11, 30))
+    afternoon_start = models.TimeField(_("bắt đầu buổi chiều"), default=datetime.time(13, 0))
+    afternoon_end = models.TimeField(_("kết thúc buổi chiều"), default=datetime.time(17, 0))
+    saturday_reception = models.BooleanField(_("tiếp nhận sáng thứ Bảy"), default=False)
+    saturday_counts = models.BooleanField(
+        _("tính sáng thứ Bảy vào thời gian giải quyết"), default=False,
+        help_text=_("Chỉ có tác dụng khi cơ quan tiếp nhận sáng thứ Bảy."),
+    )
+    same_day_cutoff = models.TimeField(
+        _("giờ chốt nhận hồ sơ trong ngày"), default=datetime.time(15, 0),
+        help_text=_("Hồ sơ giải quyết trong ngày nhận sau giờ này được hẹn trả vào ngày làm việc tiếp theo."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):
+            raise ValidationError(_("Các buổi làm việc phải theo thứ tự: sáng trước chiều, giờ bắt đầu trước giờ kết thúc."))
+
+
+class Department(models.Model):
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField(_("tên phòng, ban"), max_length=255)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phòng, ban")
+        verbose_name_plural = _("phòng, ban")
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="department_name_unique_per_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Official(models.Model):
+    """A civil servant: one-to-one with a login; roles are the user's Django groups."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.PROTECT)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="officials")
+    department = models.ForeignKey(
+        Department, verbose_name=_("phòng, ban"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="officials",
+    )
+    title = models.CharField(_("chức vụ"), max_length=128, blank=True)
+    display_name = models.CharField(_("tên hiển thị công khai"), max_length=128)
+    is_active = models.BooleanField(_("đang công tác"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cán bộ, công chức")
+        verbose_name_plural = _("cán bộ, công chức")
+        ordering = ["agency__name", "display_name"]
+        indexes = [models.Index(fields=["agency", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def roles(self) -> set[str]:
+        """Role keys from the user's groups; cached per instance since a request asks often."""
+        if not hasattr(self, "_roles"):
+            self._roles = {ROLE_BY_GROUP[g.name] for g in self.user.groups.all() if g.name in ROLE_BY_GROUP}
+        return self._roles
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def role_labels(self) -> list[str]:
+        return [str(Role(role).label) for role in sorted(self.roles)]
+
+    @staticmethod
+    def group_name(role: str) -> str:
+        return GROUP_NAMES[Role(role)]
+
+
+class Field(models.Model):
+    """Lĩnh vực: the catalogue's grouping of procedures."""
+
+    code = models.CharField(_("mã lĩnh vực"), max_length=32, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=255)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_DAYS = "days", _("ngày làm việc")
+    WORKING_HOURS = "hours", _("giờ làm việc")
+
+
+class Procedure(models.Model):
+    """A thủ tục hành chính of the national catalogue, with its legal time limit and internal steps."""
+
+    code = models.CharField(
+        _("mã thủ tục"), max_length=32, unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z.\-]+$", _("Mã thủ tục chỉ gồm chữ, số, dấu chấm và gạch ngang."))],
+        help_text=_("Mã trên Cơ sở dữ liệu quốc gia về thủ tục hành chính, ví dụ 1.001193."),
+    )
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    search_text = models.CharField(max_length=600, editable=False, db_index=True, default="")
+    field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
+    level = models.CharField(_("cấp thực hiện"), max_length=16, choices=AgencyLevel.choices, default=AgencyLevel.COMMUNE)
+    agencies = models.ManyToManyField(Agency, verbose_name=_("cơ quan thực hiện"), related_name="procedures", blank=True)
+    time_limit = models.DecimalField(
+        _("thời hạn giải quyết"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))],
+        help_text=_("Số ngày làm việc (bội số của 0,5) hoặc số giờ làm việc."),
+    )
+    time_unit = models.CharField(_("đơn vị thời hạn"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
+    fee = models.DecimalField(_("phí, lệ phí (đồng)"), max_digits=12, decimal_places=0, default=0)
+    fee_note = models.CharField(_("ghi chú phí, lệ phí"), max_length=500, blank=True)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    result_document = models.CharField(_("kết quả thực hiện"), max_length=500, blank=True)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["is_active", "field"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def save(self, *args, **kwargs):
+        # A denormalised, diacritic-free copy keeps accent-insensitive search portable across databases.
+        self.search_text = fold(f"{self.code} {self.name}")[:600]
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.time_unit == TimeUnit.WORKING_DAYS and self.time_limit is not None and self.time_limit % HALF_DAY:
+            raise ValidationError({"time_limit": _("Thời hạn tính theo ngày làm việc phải là bội số của nửa ngày (0,5).")})
+
+    def steps_error(self, durations: list[Decimal]) -> str | None:
+        """The translated reason the step durations do not fit the legal time limit, or None."""
+        total = sum(durations, Decimal(0))
+        if durations and total != self.time_limit:
+            return _("Tổng thời gian các bước (%(total)s) phải bằng thời hạn giải quyết (%(limit)s %(unit)s).") % {
+                "total": total.normalize(), "limit": self.time_limit.normalize(), "unit": self.get_time_unit_display(),
+            }
+        return None
+
+
+class ProcedureStep(models.Model):
+    """One internal step (reception, appraisal, approval, return…) with its share of the time limit."""
+
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên bước"), max_length=255)
+    role = models.CharField(_("vai trò thực hiện"), max_length=16, choices=Role.choices)
+    duration = models.DecimalField(
+        _("thời gian"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))],
+        help_text=_("Cùng đơn vị với thời hạn của thủ tục."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bước xử lý")
+        verbose_name_plural = _("bước xử lý")
+        ordering = ["procedure", "order"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="step_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class RequiredDocument(models.Model):
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.CASCADE, related_name="required_documents"
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    originals = models.PositiveSmallIntegerField(_("số bản chính"), default=1)
+    copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    mandatory = models.BooleanField(_("bắt buộc"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["procedure", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarException(models.Model):
+    """A date that breaks the weekday rule: a holiday or bridged day off, or a swapped working day."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "off", _("Ngày nghỉ")
+        WORKING_DAY = "work", _("Ngày làm việc")
+
+    class Part(models.TextChoices):
+        WHOLE = "whole", _("Cả ngày")
+        MORNING = "morning", _("Buổi sáng")
+        AFTERNOON = "afternoon", _("Buổi chiều")
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Quản trị viên")
+        HOLIDAYS = "holidays", _("Lịch nghỉ lễ quốc gia")
+
+    date = models.DateField(_("ngày"))
+    kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices)
+    part = models.CharField(_("phạm vi"), max_length=16, choices=Part.choices, default=Part.WHOLE)
+    name = models.CharField(_("tên"), max_length=255)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="calendar_exceptions", help_text=_("Để trống nếu áp dụng toàn quốc."),
+    )
+    source = models.CharField(_("nguồn"), max_length=16, choices=Source.choices, default=Source.ADMIN)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ngày ngoại lệ trong lịch làm việc")
+        verbose_name_plural = _("lịch làm việc: ngày ngoại lệ")
+        ordering = ["date"]
+        indexes = [models.Index(fields=["date", "agency"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"], condition=Q(agency__isnull=True), name="calendar_exception_national_unique"
+            ),
+            models.UniqueConstraint(fields=["date", "agency"], name="calendar_exception_agency_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} — {self.name}"

@@ -1,0 +1,20 @@
+"""Staff roles, stored as Django groups so admins can grant them in the admin."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RECEPTION = "reception", _("Tiếp nhận và trả kết quả")
+    SPECIALIST = "specialist", _("Chuyên viên xử lý")
+    LEADER = "leader", _("Lãnh đạo")
+    AGENCY_ADMIN = "agency_admin", _("Quản trị cơ quan")
+
+
+# Group names as admins see them; the role value is the stable key used in code.
+GROUP_NAMES = {
+    Role.RECEPTION: "Tiếp nhận và trả kết quả",
+    Role.SPECIALIST: "Chuyên viên xử lý",
+    Role.LEADER: "Lãnh đạo",
+    Role.AGENCY_ADMIN: "Quản trị cơ quan",
+}
+ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}

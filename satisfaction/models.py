@@ -1,0 +1,1 @@
+"""Ratings and citizen feedback (see docs/ARCHITECTURE.md)."""

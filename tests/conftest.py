@@ -1,0 +1,49 @@
+"""Shared fixtures and the rules that keep a green run honest.
+
+Tests marked `postgres` need PostgreSQL and are skipped on SQLite; tests marked `browser` need Chromium.
+CI sets MOTCUA_REQUIRE_POSTGRES / MOTCUA_REQUIRE_BROWSER so that such a skip fails the run instead.
+"""
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = connection.vendor == "postgresql"
+    has_chromium = shutil.which(CHROMIUM) is not None
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            if _required("MOTCUA_REQUIRE_POSTGRES"):
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_postgres"))
+            else:
+                item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+        if "browser" in item.keywords and not has_chromium:
+            if _required("MOTCUA_REQUIRE_BROWSER"):
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_chromium"))
+            else:
+                item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
+
+
+@pytest.fixture
+def _fail_missing_postgres():
+    pytest.fail("MOTCUA_REQUIRE_POSTGRES is set but the database is not PostgreSQL")
+
+
+@pytest.fixture
+def _fail_missing_chromium():
+    pytest.fail(f"MOTCUA_REQUIRE_BROWSER is set but Chromium is missing at {CHROMIUM}")
+
+
+def pytest_runtest_logreport(report):
+    # Under MOTCUA_FORBID_SKIPS a skipped test is a failed test: green must never mean "not run".
+    if report.skipped and _required("MOTCUA_FORBID_SKIPS") and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped while MOTCUA_FORBID_SKIPS is set: {report.longrepr}"
