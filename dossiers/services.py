@@ -1,0 +1,707 @@
+"""Every state change of a dossier: one function per use case, one transaction, audit written.
+
+Each service takes the acting `User`, checks the actor's role and agency, locks the dossier row, performs the
+FSM transition (the protected state field is never assigned), writes the step records and the public event,
+and sets the history reason. When an action is not allowed it raises `DossierActionError` (or its
+`DossierPermissionError` subclass) with a translated message, and nothing is written.
+
+Legal basis: Nghị định 118/2025/NĐ-CP on the one-stop mechanism (as amended by 367/2025/NĐ-CP) and the forms of
+Thông tư 03/2025/TT-VPCP; dossier codes follow Thông tư 01/2018/TT-VPCP Điều 19.
+"""
+import datetime
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed
+
+from procedures import calendar
+from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument
+from procedures.roles import Role
+
+from .errors import DossierActionError, DossierPermissionError
+from .models import (
+    OPEN_STATES,
+    ApplicantType,
+    Channel,
+    Dossier,
+    DossierCodeCounter,
+    DossierDocument,
+    DossierEvent,
+    Extension,
+    PaymentRequest,
+    ResultDocument,
+    State,
+    StepRecord,
+    SupplementRequest,
+)
+from .validators import validate_id_number, validate_phone
+
+Event = DossierEvent.Kind
+TOKEN_BYTES = 9  # 72 random bits, 12 URL-safe characters: a small QR (version <= 4) still fits the URL
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    type: str = ApplicantType.CITIZEN
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class ReceivedDocument:
+    name: str
+    required_document_id: int | None = None
+    originals: int = 0
+    certified_copies: int = 0
+    photocopies: int = 0
+
+
+@dataclass
+class _Context:
+    """What every service resolves first: the locked dossier and the acting official."""
+
+    dossier: Dossier
+    official: Official
+    now: datetime.datetime = field(default_factory=timezone.now)
+
+
+# --- permission and locking helpers ------------------------------------------------------------------
+
+
+def official_of(actor) -> Official:
+    official = getattr(actor, "official", None) if actor is not None and actor.is_authenticated else None
+    if official is None or not official.is_active:
+        raise DossierPermissionError(_("Tài khoản này không phải cán bộ đang công tác tại một cơ quan."))
+    return official
+
+
+def _require_role(official: Official, agency_id: int, *roles: str) -> None:
+    if official.agency_id != agency_id:
+        raise DossierPermissionError(_("Hồ sơ không thuộc cơ quan của bạn."))
+    if roles and not official.has_role(*roles):
+        labels = ", ".join(str(Role(role).label) for role in roles)
+        raise DossierPermissionError(_("Thao tác này cần vai trò: %(roles)s.") % {"roles": labels})
+
+
+def _lock(dossier_id: int) -> Dossier:
+    try:
+        return (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("agency", "procedure", "current_step")
+            .get(pk=dossier_id)
+        )
+    except Dossier.DoesNotExist:
+        raise DossierActionError(_("Không tìm thấy hồ sơ.")) from None
+
+
+def _start(dossier_id: int, actor, now: datetime.datetime | None, *roles: str) -> _Context:
+    official = official_of(actor)
+    dossier = _lock(dossier_id)
+    _require_role(official, dossier.agency_id, *roles)
+    return _Context(dossier=dossier, official=official, now=now or timezone.now())
+
+
+def _check_fresh(dossier: Dossier, expected_step_id: int | None) -> None:
+    """A clerk acts on what their screen showed; if someone moved the dossier meanwhile, refuse."""
+    if expected_step_id is not None and dossier.current_step_id != expected_step_id:
+        raise DossierActionError(_("Hồ sơ vừa được người khác chuyển sang bước khác. Vui lòng tải lại trang."))
+
+
+def _require_transition(method, message: str) -> None:
+    if not can_proceed(method):
+        raise DossierActionError(message)
+
+
+def _open_record(dossier: Dossier) -> StepRecord | None:
+    return dossier.step_records.filter(finished_at__isnull=True).select_related("step").order_by("-started_at").first()
+
+
+def can_act_on_step(official: Official, dossier: Dossier, record: StepRecord | None) -> bool:
+    """The holder of the current step acts on it: its assignee, anyone with the step's role while it is
+    unassigned, or a leader of the agency."""
+    if official.agency_id != dossier.agency_id or dossier.current_step is None:
+        return False
+    if official.has_role(Role.LEADER):
+        return True
+    if not official.has_role(dossier.current_step.role):
+        return False
+    return record is None or record.assignee_id is None or record.assignee_id == official.pk
+
+
+def _require_step_holder(ctx: _Context) -> StepRecord | None:
+    record = _open_record(ctx.dossier)
+    if not can_act_on_step(ctx.official, ctx.dossier, record):
+        raise DossierPermissionError(_("Bạn không phải người đang giữ bước xử lý hiện tại của hồ sơ."))
+    return record
+
+
+def _actor_role(official: Official, preferred: str | None = None) -> str:
+    if preferred and official.has_role(preferred):
+        return preferred
+    for role in (Role.LEADER, Role.SPECIALIST, Role.RECEPTION, Role.AGENCY_ADMIN):
+        if official.has_role(role):
+            return role
+    return ""
+
+
+def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: str = "", is_public: bool = True,
+           step: ProcedureStep | None = None, role: str | None = None) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=ctx.dossier,
+        kind=kind,
+        at=ctx.now,
+        actor=ctx.official,
+        actor_role=_actor_role(ctx.official, role),
+        step=step if step is not None else ctx.dossier.current_step,
+        public_note=public_note,
+        internal_note=internal_note,
+        is_public=is_public,
+    )
+
+
+def _save(ctx: _Context, reason: str) -> None:
+    ctx.dossier._change_reason = reason
+    ctx.dossier._history_user = ctx.official.user
+    ctx.dossier.save()
+
+
+def _validated_assignee(agency_id: int, step: ProcedureStep, assignee_id: int | None) -> Official | None:
+    if assignee_id is None:
+        return None
+    assignee = Official.objects.select_related("user").filter(pk=assignee_id, agency_id=agency_id, is_active=True).first()
+    if assignee is None:
+        raise DossierActionError(_("Người được giao không thuộc cơ quan hoặc đã nghỉ công tác."))
+    if not assignee.has_role(step.role, Role.LEADER):
+        raise DossierActionError(
+            _("%(name)s không có vai trò “%(role)s” để nhận bước “%(step)s”.")
+            % {"name": assignee.display_name, "role": Role(step.role).label, "step": step.name}
+        )
+    return assignee
+
+
+def _step_due(dossier: Dossier, step: ProcedureStep, start: datetime.datetime) -> datetime.datetime:
+    return calendar.add_working_time(
+        dossier.agency, start, calendar.to_working_time(dossier.agency, step.duration, dossier.procedure.time_unit)
+    )
+
+
+def _open_step(ctx: _Context, step: ProcedureStep, *, assignee: Official | None, start=None) -> StepRecord:
+    start = start or ctx.now
+    ctx.dossier.current_step = step
+    ctx.dossier.current_assignee = assignee
+    return StepRecord.objects.create(
+        dossier=ctx.dossier, step=step, sender=ctx.official, assignee=assignee, started_at=start,
+        due_at=_step_due(ctx.dossier, step, start),
+    )
+
+
+def _close_step(ctx: _Context, record: StepRecord | None, outcome: str, note: str = "") -> None:
+    if record is None:
+        return
+    record.finished_at = ctx.now
+    record.outcome = outcome
+    record.note = note
+    record._change_reason = outcome
+    record._history_user = ctx.official.user
+    record.save()
+
+
+# --- reception -----------------------------------------------------------------------------------------
+
+
+def _clean_applicant(applicant: Applicant) -> Applicant:
+    errors = {}
+    name = " ".join((applicant.name or "").split())
+    if not name:
+        errors["name"] = _("Nhập họ tên người nộp hồ sơ.")
+    if not (applicant.address or "").strip():
+        errors["address"] = _("Nhập địa chỉ người nộp hồ sơ.")
+    if applicant.type not in ApplicantType.values:
+        errors["type"] = _("Loại người nộp không hợp lệ.")
+    phone = id_number = ""
+    try:
+        phone = validate_phone(applicant.phone)
+    except ValidationError as error:
+        errors["phone"] = error.messages[0]
+    try:
+        id_number = validate_id_number(applicant.type, applicant.id_number)
+    except ValidationError as error:
+        errors["id_number"] = error.messages[0]
+    if errors:
+        raise DossierActionError(" ".join(str(message) for message in errors.values()))
+    return Applicant(name=name, id_number=id_number, phone=phone, address=applicant.address.strip(),
+                     type=applicant.type, email=(applicant.email or "").strip())
+
+
+def _allocate_code(agency, day: datetime.date) -> str:
+    """<agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19): a per-agency, per-day sequence taken
+    from a counter row locked for the rest of the creating transaction, so concurrent receptions never
+    share a code; a rolled-back reception may leave a gap."""
+    DossierCodeCounter.objects.bulk_create([DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True)
+    counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{agency.code}-{day:%y%m%d}-{counter.last_value:04d}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _procedure_for(official: Official, procedure_id: int) -> Procedure:
+    procedure = Procedure.objects.filter(pk=procedure_id, is_active=True).first()
+    if procedure is None:
+        raise DossierActionError(_("Thủ tục không tồn tại hoặc đã ngừng áp dụng."))
+    if not procedure.agencies.filter(pk=official.agency_id).exists():
+        raise DossierActionError(_("Cơ quan của bạn không thực hiện thủ tục này."))
+    return procedure
+
+
+def _create(official: Official, procedure: Procedure, applicant: Applicant, documents: Sequence[ReceivedDocument],
+            *, channel: str, sets_count: int, now: datetime.datetime, due_at: datetime.datetime,
+            first_step: ProcedureStep | None = None, holder: Official | None = None) -> Dossier:
+    if channel not in Channel.values:
+        raise DossierActionError(_("Kênh nộp hồ sơ không hợp lệ."))
+    if sets_count < 1:
+        raise DossierActionError(_("Số bộ hồ sơ phải từ 1 trở lên."))
+    agency = official.agency
+    dossier = Dossier(
+        code=_allocate_code(agency, timezone.localtime(now).date()),
+        tracking_token=new_token(),
+        procedure=procedure,
+        agency=agency,
+        channel=channel,
+        applicant_type=applicant.type,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        sets_count=sets_count,
+        received_at=now,
+        received_by=official,
+        due_at=due_at,
+        current_step=first_step,
+        current_assignee=holder,
+    )
+    dossier._history_user = official.user
+    dossier._change_reason = "receive"
+    try:
+        with transaction.atomic():
+            dossier.save()
+    except IntegrityError:
+        # A token collision (2^-72) or a code clash after manual edits: refuse cleanly rather than 500.
+        raise DossierActionError(_("Không cấp được mã hồ sơ, vui lòng thử lại.")) from None
+    known = {doc.pk: doc for doc in RequiredDocument.objects.filter(procedure=procedure)}
+    DossierDocument.objects.bulk_create([
+        DossierDocument(
+            dossier=dossier,
+            required_document=known.get(doc.required_document_id),
+            name=doc.name.strip() or (known[doc.required_document_id].name if doc.required_document_id in known else ""),
+            originals=doc.originals, certified_copies=doc.certified_copies, photocopies=doc.photocopies,
+        )
+        for doc in documents
+        if doc.originals or doc.certified_copies or doc.photocopies
+    ])
+    return dossier
+
+
+def preview_due_at(*, actor, procedure_id: int, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The appointment a dossier received now would get, shown to the clerk before saving."""
+    official = official_of(actor)
+    procedure = _procedure_for(official, procedure_id)
+    return calendar.due_at(official.agency, now or timezone.now(), procedure.time_limit, procedure.time_unit)
+
+
+@transaction.atomic
+def receive(*, actor, procedure_id: int, applicant: Applicant, documents: Sequence[ReceivedDocument] = (),
+            channel: str = Channel.COUNTER, sets_count: int = 1, now: datetime.datetime | None = None) -> Dossier:
+    """Receive a complete dossier: code, token, appointment from the working calendar (legal time limit counted
+    from reception, NĐ 118/2025/NĐ-CP), the first step opened and held by the receiving clerk."""
+    official = official_of(actor)
+    _require_role(official, official.agency_id, Role.RECEPTION)
+    procedure = _procedure_for(official, procedure_id)
+    steps = list(procedure.steps.all())
+    if not steps:
+        raise DossierActionError(_("Thủ tục chưa được cấu hình các bước xử lý."))
+    if not any(doc.originals or doc.certified_copies or doc.photocopies for doc in documents):
+        raise DossierActionError(_("Hồ sơ phải có ít nhất một giấy tờ đã nhận."))
+    applicant = _clean_applicant(applicant)
+    now = now or timezone.now()
+    agency = official.agency
+    due = calendar.due_at(agency, now, procedure.time_limit, procedure.time_unit)
+    first = steps[0]
+    holder = official if official.has_role(first.role) else None
+    dossier = _create(official, procedure, applicant, documents, channel=channel, sets_count=sets_count, now=now,
+                      due_at=due, first_step=first, holder=holder)
+    ctx = _Context(dossier=dossier, official=official, now=now)
+    _open_step(ctx, first, assignee=holder, start=calendar.processing_start(agency, now, procedure.time_unit))
+    _event(ctx, Event.RECEIVED, role=Role.RECEPTION)
+    return dossier
+
+
+@transaction.atomic
+def refuse_at_counter(*, actor, procedure_id: int, applicant: Applicant, reason: str,
+                      documents: Sequence[ReceivedDocument] = (), channel: str = Channel.COUNTER,
+                      now: datetime.datetime | None = None) -> Dossier:
+    """Refuse a dossier at the counter (Phiếu từ chối tiếp nhận, Mẫu 03): it is registered with a code so the
+    refusal can be printed and audited, and closed at once."""
+    official = official_of(actor)
+    _require_role(official, official.agency_id, Role.RECEPTION)
+    procedure = _procedure_for(official, procedure_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do từ chối tiếp nhận."))
+    applicant = _clean_applicant(applicant)
+    now = now or timezone.now()
+    dossier = _create(official, procedure, applicant, documents, channel=channel, sets_count=1, now=now, due_at=now)
+    ctx = _Context(dossier=dossier, official=official, now=now)
+    dossier._refuse()
+    dossier.closed_at = now
+    dossier.closing_reason = reason
+    _save(ctx, f"refuse_at_counter: {reason}")
+    _event(ctx, Event.REFUSED, public_note=reason, role=Role.RECEPTION)
+    return dossier
+
+
+# --- processing ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign(*, dossier_id: int, actor, assignee_id: int, expected_step_id: int | None = None, note: str = "",
+           now: datetime.datetime | None = None) -> Dossier:
+    """Give the current step to a named official (a leader dispatching, or the holder handing over)."""
+    ctx = _start(dossier_id, actor, now)
+    dossier = ctx.dossier
+    _check_fresh(dossier, expected_step_id)
+    if dossier.state not in (State.RECEIVED, State.IN_PROGRESS):
+        raise DossierActionError(_("Chỉ phân công được hồ sơ đang giải quyết."))
+    record = _require_step_holder(ctx)
+    assignee = _validated_assignee(dossier.agency_id, dossier.current_step, assignee_id)
+    if record is not None:
+        record.assignee = assignee
+        record._change_reason = "assign"
+        record._history_user = ctx.official.user
+        record.save(update_fields=["assignee"])
+    dossier.current_assignee = assignee
+    _save(ctx, f"assign: {assignee.display_name}")
+    _event(ctx, Event.ASSIGNED, is_public=False, internal_note=f"{assignee.display_name}. {note}".strip())
+    return dossier
+
+
+@transaction.atomic
+def forward(*, dossier_id: int, actor, expected_step_id: int | None = None, assignee_id: int | None = None,
+            note: str = "", now: datetime.datetime | None = None) -> Dossier:
+    """Hand the dossier to the procedure's next step; leaving reception starts the processing state."""
+    ctx = _start(dossier_id, actor, now)
+    dossier = ctx.dossier
+    _check_fresh(dossier, expected_step_id)
+    if dossier.state not in (State.RECEIVED, State.IN_PROGRESS):
+        raise DossierActionError(_("Hồ sơ không ở trạng thái có thể chuyển bước (hiện: %(state)s).")
+                                 % {"state": dossier.get_state_display()})
+    record = _require_step_holder(ctx)
+    next_step = dossier.procedure.steps.filter(order__gt=dossier.current_step.order).order_by("order").first()
+    if next_step is None:
+        raise DossierActionError(_("Đây là bước cuối cùng: hãy xác nhận hồ sơ đã có kết quả."))
+    assignee = _validated_assignee(dossier.agency_id, next_step, assignee_id)
+    if dossier.state == State.RECEIVED:
+        dossier._start_processing()
+    _close_step(ctx, record, StepRecord.Outcome.FORWARDED, note)
+    _open_step(ctx, next_step, assignee=assignee)
+    _save(ctx, f"forward: {next_step.name}")
+    _event(ctx, Event.FORWARDED, internal_note=note, step=next_step)
+    return dossier
+
+
+@transaction.atomic
+def send_back(*, dossier_id: int, actor, to_step_id: int, reason: str, expected_step_id: int | None = None,
+              now: datetime.datetime | None = None) -> Dossier:
+    """Return the dossier to an earlier step (e.g. approval finds an appraisal error), to whoever held it."""
+    ctx = _start(dossier_id, actor, now)
+    dossier = ctx.dossier
+    _check_fresh(dossier, expected_step_id)
+    if dossier.state != State.IN_PROGRESS:
+        raise DossierActionError(_("Chỉ trả lại bước trước khi hồ sơ đang giải quyết."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do trả lại."))
+    record = _require_step_holder(ctx)
+    target = dossier.procedure.steps.filter(pk=to_step_id, order__lt=dossier.current_step.order).first()
+    if target is None:
+        raise DossierActionError(_("Chỉ trả lại được một bước trước đó của cùng thủ tục."))
+    previous = dossier.step_records.filter(step=target).exclude(assignee=None).order_by("-started_at").first()
+    _close_step(ctx, record, StepRecord.Outcome.SENT_BACK, reason)
+    _open_step(ctx, target, assignee=previous.assignee if previous else None)
+    _save(ctx, f"send_back: {reason}")
+    _event(ctx, Event.SENT_BACK, internal_note=reason, step=target)
+    return dossier
+
+
+def _pause(ctx: _Context) -> None:
+    ctx.dossier.paused_since = ctx.now
+
+
+def _resume(ctx: _Context) -> datetime.timedelta:
+    """Stop the pause: the working time it lasted moves the appointment and the open step's deadline
+    (time waiting for the citizen is not counted in the time limit, NĐ 118/2025/NĐ-CP)."""
+    dossier = ctx.dossier
+    agency = dossier.agency
+    paused = calendar.working_time_between(agency, dossier.paused_since, ctx.now) if dossier.paused_since else datetime.timedelta()
+    dossier.paused_since = None
+    if paused:
+        dossier.paused_working_time += paused
+        dossier.due_at = calendar.add_working_time(agency, dossier.due_at, paused)
+        record = _open_record(dossier)
+        if record is not None:
+            record.due_at = calendar.add_working_time(agency, record.due_at, paused)
+            record._change_reason = "pause ended"
+            record._history_user = ctx.official.user
+            record.save(update_fields=["due_at"])
+    return paused
+
+
+@transaction.atomic
+def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: datetime.date,
+                       now: datetime.datetime | None = None) -> Dossier:
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): the clock pauses until the citizen supplies it."""
+    ctx = _start(dossier_id, actor, now)
+    dossier = ctx.dossier
+    _require_transition(dossier._pause_for_supplement, _("Hồ sơ không ở trạng thái có thể yêu cầu bổ sung."))
+    _require_step_holder(ctx)
+    missing = (missing or "").strip()
+    if not missing:
+        raise DossierActionError(_("Nhập nội dung cần bổ sung."))
+    if reply_by < timezone.localtime(ctx.now).date():
+        raise DossierActionError(_("Hạn bổ sung không được trước ngày hôm nay."))
+    dossier._pause_for_supplement()
+    _pause(ctx)
+    _save(ctx, f"request_supplement: {missing}")
+    SupplementRequest.objects.create(dossier=dossier, missing=missing, reply_by=reply_by, requested_at=ctx.now,
+                                     requested_by=ctx.official)
+    _event(ctx, Event.SUPPLEMENT_REQUESTED, public_note=missing)
+    return dossier
+
+
+@transaction.atomic
+def fulfil_supplement(*, dossier_id: int, actor, note: str = "", now: datetime.datetime | None = None) -> Dossier:
+    """The citizen brought the missing documents: processing resumes and the appointment moves by the pause."""
+    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+    dossier = ctx.dossier
+    _require_transition(dossier._resume_after_supplement, _("Hồ sơ không chờ bổ sung."))
+    request = dossier.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
+    dossier._resume_after_supplement()
+    paused = _resume(ctx)
+    _save(ctx, f"fulfil_supplement: paused {paused}")
+    if request is not None:
+        request.fulfilled_at = ctx.now
+        request.fulfilled_by = ctx.official
+        request._history_user = ctx.official.user
+        request.save(update_fields=["fulfilled_at", "fulfilled_by"])
+    _event(ctx, Event.SUPPLEMENT_FULFILLED, public_note=note.strip())
+    return dossier
+
+
+@transaction.atomic
+def await_payment(*, dossier_id: int, actor, amount: Decimal, description: str,
+                  now: datetime.datetime | None = None) -> Dossier:
+    """Notify a financial obligation; the clock pauses until it is paid."""
+    ctx = _start(dossier_id, actor, now)
+    dossier = ctx.dossier
+    _require_transition(dossier._pause_for_payment, _("Hồ sơ không ở trạng thái có thể thông báo nghĩa vụ tài chính."))
+    _require_step_holder(ctx)
+    if amount is None or Decimal(amount) <= 0:
+        raise DossierActionError(_("Số tiền phải lớn hơn 0."))
+    description = (description or "").strip()
+    if not description:
+        raise DossierActionError(_("Nhập nội dung nghĩa vụ tài chính."))
+    dossier._pause_for_payment()
+    _pause(ctx)
+    _save(ctx, f"await_payment: {amount} {description}")
+    PaymentRequest.objects.create(dossier=dossier, amount=amount, description=description, requested_at=ctx.now,
+                                  requested_by=ctx.official)
+    _event(ctx, Event.PAYMENT_REQUESTED, public_note=description)
+    return dossier
+
+
+@transaction.atomic
+def confirm_payment(*, dossier_id: int, actor, receipt_number: str = "", now: datetime.datetime | None = None) -> Dossier:
+    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+    dossier = ctx.dossier
+    _require_transition(dossier._resume_after_payment, _("Hồ sơ không chờ thực hiện nghĩa vụ tài chính."))
+    payment = dossier.payment_requests.filter(paid_at__isnull=True).order_by("-requested_at").first()
+    dossier._resume_after_payment()
+    paused = _resume(ctx)
+    _save(ctx, f"confirm_payment: paused {paused}")
+    if payment is not None:
+        payment.paid_at = ctx.now
+        payment.confirmed_by = ctx.official
+        payment.receipt_number = receipt_number.strip()
+        payment._history_user = ctx.official.user
+        payment.save(update_fields=["paid_at", "confirmed_by", "receipt_number"])
+    _event(ctx, Event.PAYMENT_CONFIRMED)
+    return dossier
+
+
+@transaction.atomic
+def mark_processed(*, dossier_id: int, actor, result_note: str = "", expected_step_id: int | None = None,
+                   now: datetime.datetime | None = None) -> Dossier:
+    """The result is ready: the last step closes and the processing clock stops (its finish decides timeliness)."""
+    ctx = _start(dossier_id, actor, now)
+    dossier = ctx.dossier
+    _check_fresh(dossier, expected_step_id)
+    _require_transition(dossier._finish_processing, _("Hồ sơ không ở trạng thái có thể xác nhận có kết quả."))
+    if dossier.procedure.steps.filter(order__gt=dossier.current_step.order).exists():
+        raise DossierActionError(_("Hồ sơ chưa qua hết các bước xử lý."))
+    record = _require_step_holder(ctx)
+    dossier._finish_processing()
+    _close_step(ctx, record, StepRecord.Outcome.COMPLETED, result_note)
+    dossier.processed_at = ctx.now
+    dossier.result_note = result_note.strip()
+    dossier.current_assignee = None
+    _save(ctx, "mark_processed")
+    _event(ctx, Event.PROCESSED)
+    return dossier
+
+
+@transaction.atomic
+def return_result(*, dossier_id: int, actor, note: str = "", now: datetime.datetime | None = None) -> Dossier:
+    ctx = _start(dossier_id, actor, now, Role.RECEPTION)
+    dossier = ctx.dossier
+    _require_transition(dossier._return_result, _("Hồ sơ chưa có kết quả để trả."))
+    dossier._return_result()
+    dossier.returned_at = ctx.now
+    dossier.closed_at = ctx.now
+    _save(ctx, "return_result")
+    _event(ctx, Event.RETURNED, public_note=note.strip(), role=Role.RECEPTION)
+    return dossier
+
+
+def _close_open(ctx: _Context, reason: str) -> None:
+    """Shared ending of stop and withdraw: the open step closes, any pause ends without moving the appointment."""
+    _close_step(ctx, _open_record(ctx.dossier), StepRecord.Outcome.CLOSED, reason)
+    ctx.dossier.closed_at = ctx.now
+    ctx.dossier.closing_reason = reason
+    ctx.dossier.paused_since = None
+    ctx.dossier.current_assignee = None
+
+
+@transaction.atomic
+def stop(*, dossier_id: int, actor, reason: str, legal_ground: str, now: datetime.datetime | None = None) -> Dossier:
+    """Thông báo dừng giải quyết hồ sơ (Mẫu 05): a leader's decision, with its reason and legal ground."""
+    ctx = _start(dossier_id, actor, now, Role.LEADER)
+    dossier = ctx.dossier
+    _require_transition(dossier._stop, _("Hồ sơ đã kết thúc, không thể dừng giải quyết."))
+    reason, legal_ground = (reason or "").strip(), (legal_ground or "").strip()
+    if not reason or not legal_ground:
+        raise DossierActionError(_("Nhập lý do và căn cứ pháp lý của việc dừng giải quyết."))
+    dossier._stop()
+    _close_open(ctx, reason)
+    dossier.closing_legal_ground = legal_ground
+    _save(ctx, f"stop: {reason} ({legal_ground})")
+    _event(ctx, Event.STOPPED, public_note=reason, role=Role.LEADER)
+    return dossier
+
+
+@transaction.atomic
+def withdraw(*, dossier_id: int, actor, reason: str, now: datetime.datetime | None = None) -> Dossier:
+    """The citizen asks to withdraw the dossier; the counter records it."""
+    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.LEADER)
+    dossier = ctx.dossier
+    _require_transition(dossier._withdraw, _("Hồ sơ đã kết thúc, không thể rút."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do rút hồ sơ theo đề nghị của công dân."))
+    dossier._withdraw()
+    _close_open(ctx, reason)
+    _save(ctx, f"withdraw: {reason}")
+    _event(ctx, Event.WITHDRAWN, public_note=reason, role=Role.RECEPTION)
+    return dossier
+
+
+@transaction.atomic
+def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: datetime.datetime,
+                      now: datetime.datetime | None = None) -> Extension:
+    """Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04): the apology with a proposed new appointment."""
+    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+    dossier = ctx.dossier
+    if dossier.state not in OPEN_STATES:
+        raise DossierActionError(_("Chỉ gia hạn được hồ sơ đang giải quyết."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do quá hạn để gửi lời xin lỗi."))
+    if proposed_due_at <= dossier.due_at or proposed_due_at <= ctx.now:
+        raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."))
+    if dossier.extensions.filter(status=Extension.Status.PENDING).exists():
+        raise DossierActionError(_("Hồ sơ đã có một đề nghị gia hạn đang chờ phê duyệt."))
+    extension = Extension(dossier=dossier, reason=reason, previous_due_at=dossier.due_at,
+                          proposed_due_at=proposed_due_at, requested_by=ctx.official, requested_at=ctx.now)
+    extension._history_user = ctx.official.user
+    extension.save()
+    _event(ctx, Event.EXTENSION_REQUESTED, is_public=False, internal_note=reason)
+    return extension
+
+
+@transaction.atomic
+def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None = None) -> Dossier:
+    """A leader approves the apology: the dossier gets the new appointment and the citizen sees it."""
+    dossier_id = Extension.objects.filter(pk=extension_id).values_list("dossier_id", flat=True).first()
+    if dossier_id is None:
+        raise DossierActionError(_("Không tìm thấy đề nghị gia hạn."))
+    ctx = _start(dossier_id, actor, now, Role.LEADER)
+    dossier = ctx.dossier
+    extension = Extension.objects.select_for_update().get(pk=extension_id)
+    if extension.status != Extension.Status.PENDING:
+        raise DossierActionError(_("Đề nghị gia hạn này đã được xử lý."))
+    if dossier.state not in OPEN_STATES:
+        raise DossierActionError(_("Hồ sơ đã kết thúc, không cần gia hạn."))
+    extension.status = Extension.Status.APPROVED
+    extension.approved_by = ctx.official
+    extension.approved_at = ctx.now
+    extension._history_user = ctx.official.user
+    extension.save()
+    dossier.due_at = extension.proposed_due_at
+    _save(ctx, f"approve_extension: {extension.reason}")
+    new_date = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
+    _event(ctx, Event.EXTENSION_APPROVED, role=Role.LEADER,
+           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date})
+    return dossier
+
+
+# --- records around the dossier -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_print(*, dossier_id: int, actor, form_name: str, now: datetime.datetime | None = None) -> None:
+    """Each printed form is written to the dossier's internal log (who printed what, when)."""
+    ctx = _start(dossier_id, actor, now)
+    _event(ctx, Event.FORM_PRINTED, is_public=False, internal_note=form_name)
+
+
+@transaction.atomic
+def register_result_document(*, dossier_id: int, actor, number: str, issued_on: datetime.date, signer: str,
+                             title: str = "", now: datetime.datetime | None = None) -> ResultDocument:
+    """Register the issued result document so its verification QR can prove it is genuine."""
+    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.LEADER)
+    dossier = ctx.dossier
+    if dossier.state not in (State.PROCESSED, State.RETURNED):
+        raise DossierActionError(_("Chỉ đăng ký văn bản kết quả khi hồ sơ đã có kết quả."))
+    number, signer = (number or "").strip(), (signer or "").strip()
+    if not number or not signer:
+        raise DossierActionError(_("Nhập số văn bản và người ký."))
+    if dossier.result_documents.filter(number=number).exists():
+        raise DossierActionError(_("Văn bản số %(number)s đã được đăng ký cho hồ sơ này.") % {"number": number})
+    document = ResultDocument(dossier=dossier, number=number, issued_on=issued_on, signer=signer, title=title.strip(),
+                              verification_token=new_token(), registered_by=ctx.official, registered_at=ctx.now)
+    document._history_user = ctx.official.user
+    document.save()
+    _event(ctx, Event.RESULT_REGISTERED, public_note=number)
+    return document
