@@ -1,0 +1,32 @@
+"""How the catalogue writes time limits and fees for people: "0,5 ngày làm việc", "50.000 đồng"."""
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from .models import TimeUnit
+
+
+def format_quantity(value: Decimal | int | None) -> str:
+    """A duration number without trailing zeros, with the active language's decimal mark (vi: 0,5)."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    # normalize() turns 5.0 into 5 but 10 into 1E+1; quantize back to an integer when there is no fraction.
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value, use_l10n=True)
+
+
+def format_duration(value: Decimal | int | None, unit: str = TimeUnit.WORKING_DAYS) -> str:
+    """"5 ngày làm việc", "4 giờ làm việc", "0,5 ngày làm việc"."""
+    if value is None:
+        return ""
+    return _("%(amount)s %(unit)s") % {"amount": format_quantity(value), "unit": TimeUnit(unit).label}
+
+
+def format_vnd(amount: Decimal | int | None) -> str:
+    """An amount in đồng with thousands grouped by the active language (vi: 1.250.000 đồng)."""
+    if amount is None:
+        return ""
+    grouped = number_format(Decimal(amount).quantize(Decimal(1)), decimal_pos=0, use_l10n=True, force_grouping=True)
+    return _("%(amount)s đồng") % {"amount": grouped}

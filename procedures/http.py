@@ -1,0 +1,33 @@
+"""HTTP caching for public pages, shared by the public views of every app."""
+from functools import wraps
+
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+
+def public_page(max_age: int = 300):
+    """Let browsers and proxies keep an anonymous public page for `max_age` seconds.
+
+    The header carries the login state and a CSRF token (logout and language forms), so the page
+    varies on the cookie; a signed-in user's copy is private, and a page that showed one-off
+    messages is not kept at all.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.has_header("Cache-Control"):
+                return response
+            storage = getattr(request, "_messages", None)
+            if storage is not None and storage.used:
+                patch_cache_control(response, private=True, no_store=True)
+            elif request.user.is_authenticated:
+                patch_cache_control(response, private=True, max_age=max_age)
+            else:
+                patch_cache_control(response, public=True, max_age=max_age)
+            patch_vary_headers(response, ("Cookie", "Accept-Language"))
+            return response
+
+        return wrapper
+
+    return decorator

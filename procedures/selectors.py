@@ -1,0 +1,50 @@
+"""Reads of the procedure catalogue for the public pages and for other apps.
+
+Every function returns querysets whose related rows are joined or prefetched, so a page costs the
+same number of queries whatever the size of the catalogue.
+"""
+from django.db.models import Prefetch, QuerySet
+
+from .models import Agency, Field, Procedure, ProcedureStep, RequiredDocument
+from .text import fold
+
+
+def public_procedures(*, query: str = "", field_id: int | None = None, agency_id: int | None = None) -> QuerySet[Procedure]:
+    """Active procedures matching every word of `query`, accents and case ignored ("dang ky" finds "Đăng ký").
+
+    Words are matched against `Procedure.search_text`, the folded code and name, so a national code
+    such as 1.001193 is found too.
+    """
+    procedures = Procedure.objects.filter(is_active=True).select_related("field")
+    for word in fold(query).split():
+        procedures = procedures.filter(search_text__contains=word)
+    if field_id:
+        procedures = procedures.filter(field_id=field_id)
+    if agency_id:
+        # One agency per filter: the through table's unique pair means no duplicate rows, no DISTINCT needed.
+        procedures = procedures.filter(agencies__id=agency_id)
+    return procedures.order_by("name", "code")
+
+
+def catalogue_fields() -> QuerySet[Field]:
+    """Fields that have at least one active procedure, for the catalogue's filter."""
+    return Field.objects.filter(procedures__is_active=True).distinct().order_by("name")
+
+
+def catalogue_agencies() -> QuerySet[Agency]:
+    """Agencies offering at least one active procedure, for the catalogue's filter."""
+    return Agency.objects.filter(procedures__is_active=True).distinct().order_by("name")
+
+
+def public_procedure(*, code: str) -> Procedure:
+    """One active procedure with its steps, documents and agencies; raises Procedure.DoesNotExist."""
+    return (
+        Procedure.objects.filter(is_active=True, code=code)
+        .select_related("field")
+        .prefetch_related(
+            Prefetch("steps", queryset=ProcedureStep.objects.order_by("order")),
+            Prefetch("required_documents", queryset=RequiredDocument.objects.order_by("order", "id")),
+            Prefetch("agencies", queryset=Agency.objects.order_by("name")),
+        )
+        .get()
+    )
