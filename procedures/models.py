@@ -191,10 +191,14 @@ class Procedure(models.Model):
 
     def steps_error(self, durations: list[Decimal]) -> str | None:
         """The translated reason the step durations do not fit the legal time limit, or None."""
+        from .formatting import format_quantity  # formatting imports this module
+
         total = sum(durations, Decimal(0))
         if durations and total != self.time_limit:
+            # format_quantity, not normalize(): Decimal(10).normalize() prints as "1E+1".
             return _("Tổng thời gian các bước (%(total)s) phải bằng thời hạn giải quyết (%(limit)s %(unit)s).") % {
-                "total": total.normalize(), "limit": self.time_limit.normalize(), "unit": self.get_time_unit_display(),
+                "total": format_quantity(total), "limit": format_quantity(self.time_limit),
+                "unit": self.get_time_unit_display(),
             }
         return None
 

@@ -1,0 +1,181 @@
+"""Load the demo: agencies, staff logins in every role, a real procedure catalogue, the working calendar.
+
+Idempotent: running it again updates the same rows and creates nothing twice. It refuses to run with
+DEBUG off (the demo accounts share one published password) unless --force is given.
+"""
+import importlib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from procedures import demo_data, services
+from procedures.models import Agency, CalendarException, Department, Field, Official, Procedure
+from procedures.roles import Role
+from procedures.services import DocumentSpec, StepSpec
+
+REASON = "seed_demo"
+# What an agency administrator may do in the admin: keep staff, catalogue and calendar, never delete.
+AGENCY_ADMIN_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("department", "official", "field", "procedure", "procedurestep", "requireddocument",
+                  "calendarexception")
+    for action in ("view", "add", "change")
+] + ["view_agency", "change_agency"]
+
+
+class Command(BaseCommand):
+    help = _("Nạp dữ liệu trình diễn: cơ quan, tài khoản cán bộ, danh mục thủ tục và lịch làm việc.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true",
+            help=_("Cho phép chạy khi DEBUG tắt (máy chủ thật). Mọi tài khoản mẫu dùng chung một mật khẩu công khai."),
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _("DEBUG đang tắt: không nạp dữ liệu trình diễn vào hệ thống thật. Dùng --force nếu thật sự muốn.")
+            )
+        with transaction.atomic():
+            agencies = self.seed_agencies()
+            self.seed_catalogue()
+            logins = self.seed_staff(agencies)
+            self.seed_calendar_swaps()
+        self.sync_holidays()
+        self.seed_dossiers()
+        self.print_logins(logins)
+
+    def seed_agencies(self) -> dict[str, Agency]:
+        agencies = {}
+        for data in demo_data.AGENCIES:
+            values = {key: value for key, value in data.items() if key not in ("code", "departments")}
+            agency = self.upsert(Agency, {"code": data["code"]}, values)
+            for name in data["departments"]:
+                if not Department.objects.filter(agency=agency, name=name).exists():
+                    department = Department(agency=agency, name=name)
+                    department._change_reason = REASON
+                    department.save()
+            agencies[agency.code] = agency
+        commune, province = agencies[demo_data.COMMUNE], agencies[demo_data.PROVINCE]
+        if commune.parent_id != province.pk:
+            # The commune's justice work reports to the provincial Department of Justice.
+            commune.parent = province
+            commune._change_reason = REASON
+            commune.save()
+        return agencies
+
+    def seed_catalogue(self) -> None:
+        fields = {code: self.upsert(Field, {"code": code}, {"name": name}) for code, name in demo_data.FIELDS}
+        for data in demo_data.PROCEDURES:
+            values = {
+                key: data[key]
+                for key in ("name", "level", "time_limit", "time_unit", "fee", "fee_note", "legal_basis",
+                            "result_document")
+            }
+            values.update(field=fields[data["field"]], is_active=True)
+            procedure = self.upsert(Procedure, {"code": data["code"]}, values)
+            wanted = set(Agency.objects.filter(code__in=data["agencies"]).values_list("pk", flat=True))
+            if set(procedure.agencies.values_list("pk", flat=True)) != wanted:
+                procedure.agencies.set(wanted)
+            services.set_steps(procedure, [StepSpec(*step) for step in data["steps"]], reason=REASON)
+            services.set_required_documents(
+                procedure,
+                [DocumentSpec(order, name, originals, copies, mandatory)
+                 for order, (name, originals, copies, mandatory) in enumerate(data["documents"], start=1)],
+                reason=REASON,
+            )
+        self.stdout.write(_("Danh mục: %(count)d thủ tục.") % {"count": len(demo_data.PROCEDURES)})
+
+    def seed_staff(self, agencies: dict[str, Agency]) -> list[tuple[str, str, str]]:
+        groups = dict(zip(Role.values, services.role_groups(Role.values), strict=True))
+        wanted_permissions = Permission.objects.filter(
+            content_type__app_label="procedures", codename__in=AGENCY_ADMIN_PERMISSIONS
+        )
+        groups[Role.AGENCY_ADMIN].permissions.add(*wanted_permissions)
+
+        User = get_user_model()
+        logins = []
+        for data in demo_data.OFFICIALS:
+            agency = agencies[data["agency"]]
+            user, _created = User.objects.get_or_create(username=data["username"])
+            is_staff = data["role"] == Role.AGENCY_ADMIN
+            if user.is_staff != is_staff or not user.is_active or not user.check_password(demo_data.DEMO_PASSWORD):
+                user.is_staff, user.is_active = is_staff, True
+                user.set_password(demo_data.DEMO_PASSWORD)
+                user.save()
+            department = Department.objects.get(agency=agency, name=data["department"])
+            official = self.upsert(Official, {"user": user}, {
+                "agency": agency, "department": department, "title": data["title"],
+                "display_name": data["display_name"], "is_active": True,
+            })
+            if official.roles != {data["role"]}:
+                services.set_official_roles(official, [data["role"]])
+            logins.append((user.username, str(Role(data["role"]).label), agency.name))
+
+        admin = User.objects.filter(username=demo_data.ADMIN_USERNAME).first()
+        if admin is None:
+            User.objects.create_superuser(demo_data.ADMIN_USERNAME, "", demo_data.DEMO_PASSWORD)
+        elif not (admin.is_superuser and admin.is_staff and admin.check_password(demo_data.DEMO_PASSWORD)):
+            admin.is_superuser = admin.is_staff = admin.is_active = True
+            admin.set_password(demo_data.DEMO_PASSWORD)
+            admin.save()
+        logins.append((demo_data.ADMIN_USERNAME, _("Quản trị hệ thống (superuser)"), _("Toàn hệ thống")))
+        return logins
+
+    def seed_calendar_swaps(self) -> None:
+        for swap in demo_data.CALENDAR_SWAPS:
+            self.upsert(
+                CalendarException, {"date": swap["date"], "agency": None},
+                {"kind": swap["kind"], "name": swap["name"], "part": CalendarException.Part.WHOLE,
+                 "source": CalendarException.Source.ADMIN},
+            )
+
+    def sync_holidays(self) -> None:
+        if "sync_holidays" not in get_commands():
+            self.stderr.write(_("Chưa có lệnh sync_holidays: bỏ qua việc nạp ngày nghỉ lễ."))
+            return
+        year = timezone.localdate().year
+        call_command("sync_holidays", str(year), str(year + 1), stdout=self.stdout)
+
+    def seed_dossiers(self) -> None:
+        # The dossiers app adds its demo dossiers when it has them; the catalogue does not depend on it.
+        try:
+            demo = importlib.import_module("dossiers.demo")
+        except ModuleNotFoundError as error:
+            if error.name != "dossiers.demo":
+                raise
+            return
+        if hasattr(demo, "seed_dossiers"):
+            demo.seed_dossiers(self.stdout)
+
+    def print_logins(self, logins: list[tuple[str, str, str]]) -> None:
+        headers = (_("Tên đăng nhập"), _("Mật khẩu"), _("Vai trò"), _("Cơ quan"))
+        rows = [(username, demo_data.DEMO_PASSWORD, role, agency) for username, role, agency in logins]
+        widths = [max(len(str(row[i])) for row in [headers, *rows]) for i in range(4)]
+        line = "  ".join(f"{{:<{width}}}" for width in widths)
+        self.stdout.write("")
+        self.stdout.write(_("Tài khoản trình diễn (đăng nhập tại %(url)s/accounts/login/):") % {"url": settings.SITE_URL})
+        for row in [headers, tuple("-" * width for width in widths), *rows]:
+            self.stdout.write(line.format(*row).rstrip())
+
+    @staticmethod
+    def upsert(model, lookup: dict, values: dict):
+        """Create the row, or update it only where it differs, so a second run writes no history."""
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+        elif all(getattr(obj, key) == value for key, value in values.items()):
+            return obj
+        else:
+            for key, value in values.items():
+                setattr(obj, key, value)
+        obj._change_reason = REASON
+        obj.save()
+        return obj
