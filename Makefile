@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages migrate demo browser-deps clean
+.PHONY: run test lint messages migrate demo browser-deps vnu clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,14 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium package (sudo apt-get install chromium) for the browser tests."; fi; }
 
+# The W3C Nu HTML validator (vnu-jar from the npm registry, run with the machine's Java) checks public pages.
+vnu:
+	sh tests/tools/get_vnu.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) messages browser-deps lint
+test: $(STAMP) messages browser-deps vnu lint
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

@@ -3,14 +3,20 @@
 "Overdue" is derived here from `due_at` and the open states; it is never stored.
 """
 import datetime
+import hmac
+import re
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from procedures import calendar
-from procedures.models import Agency, Official, ProcedureStep
+from procedures.models import Agency, Field, Official, Procedure, ProcedureStep
 from procedures.roles import GROUP_NAMES, Role
+from procedures.text import fold
 
 from .models import (
     NATIONAL_STATUS,
@@ -19,9 +25,11 @@ from .models import (
     Dossier,
     DossierEvent,
     Extension,
+    ResultDocument,
     State,
     StepRecord,
 )
+from .validators import normalize_phone
 
 DUE_SOON_WORKING_DAYS = Decimal(2)
 # Open and counting: paused dossiers wait for the citizen, so they are neither overdue nor due soon.
@@ -156,3 +164,330 @@ def national_export(dossier: Dossier) -> dict:
             for event in events
         ],
     }
+
+
+# --- the counter and back office (staff worklist, reception, dossier page) ----------------------------
+
+
+class WorklistTab(models.TextChoices):
+    MINE = "mine", _("Của tôi")
+    OPEN = "open", _("Tất cả đang giải quyết")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+    WAITING_CITIZEN = "waiting", _("Chờ công dân")
+    AWAITING_RETURN = "to_return", _("Chờ trả kết quả")
+    ALL = "all", _("Tất cả hồ sơ")
+
+
+# Roles that see every dossier of their agency; a specialist alone sees what is, or was, assigned to them.
+WHOLE_AGENCY_ROLES = (Role.RECEPTION, Role.LEADER, Role.AGENCY_ADMIN)
+
+
+def sees_whole_agency(official: Official) -> bool:
+    return official.has_role(*WHOLE_AGENCY_ROLES)
+
+
+def worklist_tabs(official: Official) -> list[WorklistTab]:
+    """The tabs an official gets: "all open at the agency" is for clerks and leaders only."""
+    if sees_whole_agency(official):
+        return list(WorklistTab)
+    return [tab for tab in WorklistTab if tab != WorklistTab.OPEN]
+
+
+def _my_queue(official: Official) -> Q:
+    """Held by me, or waiting unassigned at a step whose role I have."""
+    return Q(current_assignee=official) | Q(current_assignee__isnull=True, current_step__role__in=sorted(official.roles))
+
+
+def _visible_to(official: Official) -> Q:
+    if sees_whole_agency(official):
+        return Q()
+    handled = StepRecord.objects.filter(dossier=OuterRef("pk")).filter(Q(assignee=official) | Q(sender=official))
+    return _my_queue(official) | Q(Exists(handled))
+
+
+def _tab_filters(official: Official, now: datetime.datetime, soon: datetime.datetime) -> dict[str, Q]:
+    """One Q per tab; the deadline tabs use the same definitions as `overdue_dossiers` / `due_soon_dossiers`."""
+    return {
+        WorklistTab.MINE: Q(state__in=OPEN_STATES) & _my_queue(official),
+        WorklistTab.OPEN: Q(state__in=OPEN_STATES),
+        WorklistTab.DUE_SOON: Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=soon),
+        WorklistTab.OVERDUE: Q(state__in=RUNNING_STATES, due_at__lt=now),
+        WorklistTab.WAITING_CITIZEN: Q(state__in=PAUSED_STATES),
+        WorklistTab.AWAITING_RETURN: Q(state=State.PROCESSED),
+        WorklistTab.ALL: Q(),
+    }
+
+
+@dataclass(frozen=True)
+class WorklistFilters:
+    query: str = ""
+    procedure_id: int | None = None
+    field_id: int | None = None
+    state: str = ""
+    received_from: datetime.date | None = None
+    received_to: datetime.date | None = None
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _search_q(query: str) -> Q:
+    """Code, applicant name (accents ignored, every word), phone or ID number."""
+    query = " ".join((query or "").split())
+    if not query:
+        return Q()
+    match = Q(code__icontains=query)
+    words = fold(query).split()
+    if words:
+        name = Q()
+        for word in words:
+            name &= Q(applicant_name_search__contains=word)
+        match |= name
+    digits = normalize_phone(query)
+    if digits.isdigit() and len(digits) >= 4:
+        match |= Q(applicant_phone__contains=digits) | Q(applicant_id_number__contains=digits)
+    return match
+
+
+def _filtered(official: Official, filters: WorklistFilters) -> QuerySet[Dossier]:
+    dossiers = Dossier.objects.filter(agency_id=official.agency_id).filter(_visible_to(official))
+    if filters.query:
+        dossiers = dossiers.filter(_search_q(filters.query))
+    if filters.procedure_id:
+        dossiers = dossiers.filter(procedure_id=filters.procedure_id)
+    if filters.field_id:
+        dossiers = dossiers.filter(procedure__field_id=filters.field_id)
+    if filters.state:
+        dossiers = dossiers.filter(state=filters.state)
+    if filters.received_from:
+        dossiers = dossiers.filter(received_at__gte=_local_midnight(filters.received_from))
+    if filters.received_to:
+        dossiers = dossiers.filter(received_at__lt=_local_midnight(filters.received_to + datetime.timedelta(days=1)))
+    return dossiers
+
+
+def worklist_counts(official: Official, filters: WorklistFilters = WorklistFilters(),
+                    now: datetime.datetime | None = None, soon: datetime.datetime | None = None) -> dict[str, int]:
+    """How many dossiers each tab holds under the same filters, in one aggregate query."""
+    now = now or timezone.now()
+    tab_filters = _tab_filters(official, now, soon or due_soon_limit(official.agency, now))
+    tabs = worklist_tabs(official)
+    return _filtered(official, filters).aggregate(
+        **{str(tab.value): Count("id", filter=tab_filters[tab]) for tab in tabs}
+    )
+
+
+def worklist(official: Official, tab: str, filters: WorklistFilters = WorklistFilters(),
+             now: datetime.datetime | None = None, soon: datetime.datetime | None = None) -> QuerySet[Dossier]:
+    """One tab of the worklist, soonest appointment first, with the flags its rows show."""
+    now = now or timezone.now()
+    soon = soon or due_soon_limit(official.agency, now)
+    return (
+        _filtered(official, filters)
+        .filter(_tab_filters(official, now, soon)[WorklistTab(tab)])
+        .select_related("procedure", "current_step", "current_assignee")
+        .annotate(
+            overdue=Q(state__in=RUNNING_STATES, due_at__lt=now),
+            due_soon=Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=soon),
+        )
+        .order_by("due_at", "id")
+    )
+
+
+# A scanner types the QR's tracking URL (…/t/<token>/) or the bare token; a clerk may type a full code.
+_SCANNED_TOKEN = re.compile(r"(?:^|/t/)([A-Za-z0-9_-]{8,32})/?$")
+
+
+def dossier_pk_for_scan(official: Official, text: str) -> int | None:
+    """The dossier of the official's agency whose exact code, tracking URL or token was typed, if any."""
+    text = (text or "").strip()
+    if not text or " " in text:
+        return None
+    match = Q(code__iexact=text)
+    token = _SCANNED_TOKEN.search(text)
+    if token:
+        match |= Q(tracking_token=token.group(1))
+    pks = list(Dossier.objects.filter(agency_id=official.agency_id).filter(match).values_list("pk", flat=True)[:2])
+    return pks[0] if len(pks) == 1 else None
+
+
+def worklist_procedures(official: Official) -> QuerySet[Procedure]:
+    """Procedures of the official's agency, active or not, for the worklist filter."""
+    return Procedure.objects.filter(agencies=official.agency_id).only("id", "code", "name").order_by("name")
+
+
+def worklist_fields(official: Official) -> QuerySet[Field]:
+    return Field.objects.filter(procedures__agencies=official.agency_id).distinct().order_by("name")
+
+
+def reception_procedures(official: Official, query: str = "") -> QuerySet[Procedure]:
+    """The agency's active procedures for the counter's picker, filtered by every word of `query` (accents ignored)."""
+    procedures = Procedure.objects.filter(is_active=True, agencies=official.agency_id)
+    for word in fold(query).split():
+        procedures = procedures.filter(search_text__contains=word)
+    return procedures.only("id", "code", "name", "search_text").order_by("name", "code")
+
+
+def procedure_for_reception(official: Official, pk) -> Procedure | None:
+    """One active procedure of the agency with its required documents and steps, or None."""
+    return (
+        Procedure.objects.filter(is_active=True, agencies=official.agency_id, pk=pk)
+        .select_related("field")
+        .prefetch_related("required_documents", "steps")
+        .first()
+    )
+
+
+def dossier_is_visible(official: Official, dossier: Dossier) -> bool:
+    """Whether the official may open this dossier (already loaded by `dossier_for_staff`): clerks and
+    leaders see their whole agency; a specialist sees what is queued for, held by or was handled by them."""
+    if dossier.agency_id != official.agency_id:
+        return False
+    if sees_whole_agency(official) or dossier.current_assignee_id == official.pk:
+        return True
+    if dossier.current_assignee_id is None and dossier.current_step and official.has_role(dossier.current_step.role):
+        return True
+    return any(official.pk in (record.assignee_id, record.sender_id) for record in dossier.step_records.all())
+
+
+def dossier_in_agency(official: Official, pk: int) -> bool:
+    return Dossier.objects.filter(pk=pk, agency_id=official.agency_id).exists()
+
+
+def extension_dossier_pk(official: Official, extension_pk: int) -> int | None:
+    return (
+        Extension.objects.filter(pk=extension_pk, dossier__agency_id=official.agency_id)
+        .values_list("dossier_id", flat=True).first()
+    )
+
+
+def dossier_history(dossier: Dossier) -> list:
+    """The audit trail of the dossier row (simple-history): who changed it, when and why."""
+    return list(
+        Dossier.history.filter(id=dossier.pk)
+        .select_related("history_user__official")
+        .order_by("history_date", "history_id")
+    )
+
+
+def procedure_steps(dossier: Dossier) -> list[ProcedureStep]:
+    return list(dossier.procedure.steps.order_by("order"))
+
+
+# --- public reads: tracking page, lookup by code, result verification ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    """One row of the citizen's timeline: a procedure step and how far the dossier got with it."""
+
+    order: int
+    name: str
+    status: str  # "done", "current", "closed" (processing ended there), "pending" (not reached yet)
+    started_at: datetime.datetime | None = None
+    finished_at: datetime.datetime | None = None
+    due_at: datetime.datetime | None = None
+    timeliness: str | None = None  # Timeliness of a finished step
+    overdue: bool = False  # the current step is past its deadline and its clock is running
+
+
+def public_timeline(dossier: Dossier, now: datetime.datetime | None = None) -> list[PublicStep]:
+    """The procedure's steps in order with the latest record of each, from `dossier_by_token`'s prefetch (no
+    query). A step after the current one is pending even if it was done before a send-back: it will be done again."""
+    now = now or timezone.now()
+    latest: dict[int, StepRecord] = {}
+    for record in dossier.step_records.all():  # ordered by start, so the last one wins
+        latest[record.step_id] = record
+    current = dossier.current_step if dossier.is_open else None
+    rows = []
+    for step in dossier.procedure.steps.all():
+        record = latest.get(step.pk)
+        if record is None or (current is not None and step.order > current.order):
+            rows.append(PublicStep(order=step.order, name=step.name, status="pending"))
+            continue
+        timing = dict(started_at=record.started_at, finished_at=record.finished_at, due_at=record.due_at)
+        if current is not None and step.pk == current.pk:
+            overdue = not dossier.is_paused and record.finished_at is None and record.due_at < now
+            rows.append(PublicStep(order=step.order, name=step.name, status="current", overdue=overdue, **timing))
+        elif record.outcome == StepRecord.Outcome.CLOSED:
+            rows.append(PublicStep(order=step.order, name=step.name, status="closed", **timing))
+        else:
+            rows.append(PublicStep(order=step.order, name=step.name, status="done", timeliness=record.timeliness,
+                                   **timing))
+    return rows
+
+
+def tracking_token_for_lookup(*, code: str, last_digits: str) -> str | None:
+    """The tracking token of the dossier with this code whose applicant's phone or ID number ends with
+    `last_digits`; None for an unknown code and for a wrong pair alike (a code alone never shows a dossier)."""
+    code = (code or "").strip()
+    if not code or len(last_digits or "") != 4:
+        return None
+    row = (
+        Dossier.objects.filter(code__in={code, code.upper()})
+        .values("tracking_token", "applicant_phone", "applicant_id_number")
+        .first()
+    )
+    if row is None:
+        return None
+    phone_tail = "".join(filter(str.isdigit, row["applicant_phone"]))[-4:]
+    id_tail = "".join(filter(str.isdigit, row["applicant_id_number"]))[-4:]
+    # Both comparisons always run, in constant time, so the answer's timing says nothing about which matched.
+    matches = [hmac.compare_digest(tail.rjust(4, "#"), last_digits) for tail in (phone_tail, id_tail)]
+    return row["tracking_token"] if any(matches) else None
+
+
+def result_document_by_token(token: str) -> ResultDocument:
+    """The public verification read: a registered result document with its dossier, procedure and agency."""
+    return ResultDocument.objects.select_related("dossier__procedure", "dossier__agency").get(verification_token=token)
+
+
+# --- reads for the satisfaction app (ratings of a dossier and of its officials) ----------------------------
+
+
+# A rating is offered once the outcome is final for the citizen: result returned, refused or stopped.
+RATEABLE_STATES = (State.RETURNED, State.REFUSED, State.STOPPED)
+
+
+def is_rateable(dossier: Dossier) -> bool:
+    return dossier.state in RATEABLE_STATES
+
+
+def dossier_for_rating(token: str) -> Dossier:
+    """The dossier behind a tracking token, with what its rating page shows (no applicant data is needed)."""
+    return Dossier.objects.select_related("procedure", "agency").get(tracking_token=token)
+
+
+def officials_who_handled(dossier_id: int) -> QuerySet[Official]:
+    """Everyone who handled a dossier: whoever received it and every assignee of its step records."""
+    handled = StepRecord.objects.filter(dossier_id=dossier_id, assignee=OuterRef("pk"))
+    return (
+        Official.objects.filter(Q(received_dossiers__id=dossier_id) | Q(Exists(handled)))
+        .distinct().order_by("display_name", "pk")
+    )
+
+
+# --- printed forms (Mẫu 07 register, officials' placards) ---------------------------------------------
+
+
+def register_dossiers(*, agency_id: int, start: datetime.datetime, end: datetime.datetime,
+                      procedure_id: int | None = None) -> QuerySet[Dossier]:
+    """Sổ theo dõi hồ sơ (Mẫu 07): the dossiers an agency received in [start, end), oldest first, with their
+    step records (the first hand-off is the "chuyển xử lý" column). Refused dossiers were never received."""
+    dossiers = Dossier.objects.filter(agency_id=agency_id, received_at__gte=start, received_at__lt=end).exclude(
+        state=State.REFUSED
+    )
+    if procedure_id is not None:
+        dossiers = dossiers.filter(procedure_id=procedure_id)
+    return (
+        dossiers.select_related("procedure")
+        .prefetch_related(Prefetch("step_records", queryset=StepRecord.objects.select_related("step", "assignee")))
+        .order_by("received_at", "id")
+    )
+
+
+def agency_official(*, agency_id: int, pk: int) -> Official:
+    """An active official of the agency (for their placard); another agency's is DoesNotExist."""
+    return Official.objects.select_related("agency__parent", "department").get(agency_id=agency_id, pk=pk, is_active=True)

@@ -164,6 +164,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 
+# Public lookup: attempts per window (seconds) per client address; trusted reverse proxies in front of the app
+# decide which X-Forwarded-For entry is the client (0: use REMOTE_ADDR only).
+PUBLIC_LOOKUP_RATE_LIMIT = (10, 600)
+RATELIMIT_TRUSTED_PROXIES = int(os.environ.get("RATELIMIT_TRUSTED_PROXIES", "0"))
+
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Một Cửa")
 PORTAL_AGENCY_NAME = os.environ.get("PORTAL_AGENCY_NAME", "Bộ phận Một cửa")
 

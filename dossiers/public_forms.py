@@ -1,0 +1,80 @@
+"""Forms of the citizen's pages: lookup by code and 4 digits, the kiosk's scanner field, result verification."""
+import re
+from urllib.parse import urlsplit
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,32}")
+# <agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19); agency codes are upper case.
+CODE_RE = re.compile(r"[0-9A-Z.]+-\d{6}-\d{4}")
+TRACKING_PATH_RE = re.compile(r"/t/([A-Za-z0-9_-]{8,32})/?")
+VERIFICATION_PATH_RE = re.compile(r"/xac-thuc/([A-Za-z0-9_-]{8,32})/?")
+
+
+def _token_from(value: str, path_re: re.Pattern) -> str | None:
+    """A token typed bare, or read from a full URL (what a QR scanner types), or from a path."""
+    value = value.strip()
+    if "/" in value:
+        match = path_re.fullmatch(urlsplit(value).path)
+        return match.group(1) if match else None
+    return value if TOKEN_RE.fullmatch(value) else None
+
+
+def parse_scan(value: str) -> tuple[str, str] | None:
+    """What a kiosk's scanner or keyboard produced: ("token", …) for a QR URL or a bare token, ("code", …) for a
+    dossier code, None for anything else. Codes are checked first: a token never contains a dot, a code is longer."""
+    value = (value or "").strip()
+    if CODE_RE.fullmatch(value.upper()):
+        return ("code", value.upper())
+    token = _token_from(value, TRACKING_PATH_RE)
+    return ("token", token) if token else None
+
+
+class LookupForm(forms.Form):
+    """Dossier code plus the last 4 digits of the applicant's phone or ID number: a code alone shows nothing."""
+
+    code = forms.CharField(
+        label=_("Mã hồ sơ"), max_length=64,
+        help_text=_("In trên giấy tiếp nhận hồ sơ và hẹn trả kết quả, ví dụ 000.00.06.H56-250701-0001."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+    last_digits = forms.RegexField(
+        label=_("4 số cuối điện thoại hoặc số CCCD / mã số thuế"), regex=r"^\d{4}$", min_length=4, max_length=4,
+        help_text=_("Của người đứng tên nộp hồ sơ."),
+        error_messages={"invalid": _("Nhập đúng 4 chữ số.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"[0-9]{4}"}),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
+class KioskScanForm(forms.Form):
+    scan = forms.CharField(
+        label=_("Quét mã QR trên giấy hẹn hoặc nhập mã hồ sơ"), max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autofocus": True}),
+    )
+
+    def clean_scan(self) -> tuple[str, str]:
+        parsed = parse_scan(self.cleaned_data["scan"])
+        if parsed is None:
+            raise forms.ValidationError(
+                _("Không đọc được mã. Hãy quét mã QR trên giấy hẹn, hoặc nhập mã hồ sơ in trên giấy hẹn."),
+                code="unreadable",
+            )
+        return parsed
+
+
+class VerificationForm(forms.Form):
+    ma = forms.CharField(
+        label=_("Mã xác thực văn bản"), max_length=300,
+        help_text=_("In cạnh mã QR trên văn bản kết quả; có thể dán cả đường dẫn của mã QR."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_ma(self) -> str:
+        token = _token_from(self.cleaned_data["ma"], VERIFICATION_PATH_RE)
+        if token is None:
+            raise forms.ValidationError(_("Mã xác thực không đúng định dạng."), code="format")
+        return token

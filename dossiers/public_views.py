@@ -1,0 +1,182 @@
+"""The citizen's side: tracking by QR token, lookup by code and 4 digits, the kiosk, result verification.
+
+What a public page may show is decided here and in the templates under dossiers/public/: the procedure, the
+code, the state, dates, public events and the agency's contact, with the applicant's name masked; never the
+phone, ID number, address, email or full name (docs/ARCHITECTURE.md: "a code alone never shows a dossier").
+"""
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import ratelimit, selectors
+from .links import tracking_path
+from .masking import mask_name
+from .models import Dossier, ResultDocument, State
+from .public_forms import KioskScanForm, LookupForm, VerificationForm
+
+KIOSK_IDLE_SECONDS = 60
+# Where the satisfaction app invites a rating: the dossier has reached an end the citizen can judge.
+RATING_STATES = (State.RETURNED, State.REFUSED, State.STOPPED)
+
+# One sentence per state, in the words a citizen uses.
+STATE_EXPLANATIONS = {
+    State.RECEIVED: _("Hồ sơ đã được tiếp nhận và đang chờ chuyển sang bước giải quyết."),
+    State.IN_PROGRESS: _("Hồ sơ đang được giải quyết."),
+    State.SUPPLEMENT_REQUESTED: _(
+        "Hồ sơ cần bổ sung giấy tờ. Xem nội dung cần bổ sung bên dưới; thời gian chờ bổ sung không tính vào "
+        "thời hạn giải quyết."
+    ),
+    State.AWAITING_PAYMENT: _(
+        "Mời ông/bà thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế) để hồ sơ được tiếp tục giải quyết."
+    ),
+    State.PROCESSED: _("Đã có kết quả. Mời ông/bà mang giấy hẹn đến bộ phận một cửa để nhận kết quả."),
+    State.RETURNED: _("Đã trả kết quả."),
+    State.REFUSED: _("Hồ sơ không được tiếp nhận. Lý do được ghi bên dưới."),
+    State.STOPPED: _("Cơ quan đã dừng giải quyết hồ sơ. Lý do được ghi bên dưới."),
+    State.WITHDRAWN: _("Hồ sơ đã được rút theo đề nghị của người nộp."),
+}
+NOT_FOUND_MESSAGE = _("Không tìm thấy hồ sơ khớp với mã hồ sơ và 4 chữ số đã nhập. Vui lòng kiểm tra lại giấy hẹn.")
+RATE_LIMITED_MESSAGE = _(
+    "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút, hoặc quét mã QR trên giấy hẹn."
+)
+
+
+def _noindex(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    # The token is in the URL: it must not travel to another site in a Referer header.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _changing(response):
+    """A page that follows the dossier's state: a browser may keep it but must ask again each time."""
+    patch_cache_control(response, private=True, no_cache=True)
+    return _noindex(response)
+
+
+def _never_cached(response):
+    add_never_cache_headers(response)
+    return _noindex(response)
+
+
+def _tracking_context(dossier: Dossier) -> dict:
+    now = timezone.now()
+    return {
+        "dossier": dossier,
+        "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
+        "explanation": STATE_EXPLANATIONS[State(dossier.state)],
+        "steps": selectors.public_timeline(dossier, now),
+        "events": list(dossier.events.all()),
+        "overdue": dossier.is_open and not dossier.is_paused and dossier.due_at < now,
+        "timeliness": dossier.timeliness,
+        "show_appointment": dossier.state != State.REFUSED,
+        # satisfaction: the rating page lives at /t/<token>/danh-gia/ (links.rating_url), owned by that app.
+        "rating_path": tracking_path(dossier.tracking_token) + "danh-gia/" if dossier.state in RATING_STATES else "",
+    }
+
+
+def _render_tracking(request, token: str, template: str, not_found_template: str, extra: dict):
+    try:
+        dossier = selectors.dossier_by_token(token)
+    except Dossier.DoesNotExist:
+        return _changing(render(request, not_found_template, extra, status=404))
+    return _changing(render(request, template, {**_tracking_context(dossier), **extra}))
+
+
+@require_safe
+def track(request, token):
+    return _render_tracking(request, token, "dossiers/public/track.html", "dossiers/public/not_found.html", {})
+
+
+@require_safe
+def kiosk_track(request, token):
+    """The tracking page in the kiosk's frame; it returns to the start screen once nobody touches it."""
+    return _render_tracking(request, token, "dossiers/public/kiosk_track.html", "dossiers/public/kiosk_not_found.html",
+                            {"idle_seconds": KIOSK_IDLE_SECONDS, "idle_reset": True})
+
+
+def _lookup(request, form: LookupForm):
+    """One rate-limited attempt: the token on success; otherwise (None, status, message) for the form."""
+    verdict = ratelimit.hit(request, "lookup")
+    if not verdict.allowed:
+        minutes = max(1, verdict.window // 60)
+        return None, 429, RATE_LIMITED_MESSAGE % {"minutes": minutes}
+    if not form.is_valid():
+        return None, 200, ""
+    token = selectors.tracking_token_for_lookup(
+        code=form.cleaned_data["code"], last_digits=form.cleaned_data["last_digits"]
+    )
+    if token is None:
+        return None, 200, NOT_FOUND_MESSAGE
+    return token, 200, ""
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def lookup(request):
+    """Code plus the last 4 digits of the phone or ID number; a wrong pair and an unknown code read the same."""
+    form = LookupForm(request.POST or None)
+    status, message = 200, ""
+    if request.method == "POST":
+        token, status, message = _lookup(request, form)
+        if token:
+            return _never_cached(redirect("tracking:track", token=token))
+    response = render(request, "dossiers/public/lookup.html", {"form": form, "message": message}, status=status)
+    return _never_cached(response)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def kiosk(request):
+    """The kiosk's start screen: a scanned QR opens the dossier; a typed code then asks for the 4 digits."""
+    # Any answer to a POST is one citizen's screen: it goes back to the start screen when left alone.
+    context = {"idle_seconds": KIOSK_IDLE_SECONDS, "idle_reset": request.method == "POST",
+               "scan_form": KioskScanForm(), "lookup_form": None, "message": ""}
+    status = 200
+    if request.method == "POST" and "last_digits" in request.POST:
+        form = LookupForm(request.POST)
+        token, status, message = _lookup(request, form)
+        if token:
+            return _never_cached(redirect("tracking:kiosk_track", token=token))
+        context.update(lookup_form=form, message=message)
+    elif request.method == "POST":
+        scan_form = KioskScanForm(request.POST)
+        if scan_form.is_valid():
+            kind, value = scan_form.cleaned_data["scan"]
+            if kind == "token":
+                return _never_cached(redirect("tracking:kiosk_track", token=value))
+            context["lookup_form"] = LookupForm(initial={"code": value})
+        else:
+            context["scan_form"] = scan_form
+    return _never_cached(render(request, "dossiers/public/kiosk.html", context, status=status))
+
+
+@require_safe
+def verify_form(request):
+    """Type (or paste) a result document's verification code; a valid one goes to its page."""
+    form = VerificationForm(request.GET or None)
+    if form.is_valid():
+        return _never_cached(redirect("tracking:verify", token=form.cleaned_data["ma"]))
+    return _never_cached(render(request, "dossiers/public/verify_form.html", {"form": form}))
+
+
+@require_safe
+def verify(request, token):
+    """Confirms a registered result document is genuine, or says plainly that no such document exists."""
+    try:
+        document = selectors.result_document_by_token(token)
+    except ResultDocument.DoesNotExist:
+        response = render(request, "dossiers/public/verify.html", {"document": None, "form": VerificationForm()},
+                          status=404)
+        return _changing(response)
+    dossier = document.dossier
+    context = {"document": document, "dossier": dossier,
+               "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type)}
+    return _changing(render(request, "dossiers/public/verify.html", context))
+
+
+@require_safe
+def robots_txt(request):
+    response = render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
