@@ -1,0 +1,316 @@
+"""The printed forms of the one-stop counter, rendered to PDF with WeasyPrint from Django templates.
+
+Legal basis: Thông tư 03/2025/TT-VPCP, Phụ lục I (forms of Nghị định 118/2025/NĐ-CP): Mẫu 01 Giấy tiếp nhận hồ sơ
+và hẹn trả kết quả, 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, 03 Phiếu từ chối tiếp nhận giải quyết hồ sơ,
+04 Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết, 05 Thông báo dừng giải quyết hồ sơ, 06 Phiếu kiểm soát
+quá trình giải quyết hồ sơ (all A5), 07 Sổ theo dõi hồ sơ (A4 landscape). Where the 2025 field lists are not
+settled, the fields of the Thông tư 01/2018/TT-VPCP forms are followed.
+
+Speed matters at the counter (a receipt prints while the citizen waits): the @font-face stylesheet is parsed
+once per process and reused with its FontConfiguration, fonts come from local files, and nothing is fetched
+over the network.
+"""
+import atexit
+import datetime
+import functools
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from procedures.formatting import format_duration
+from procedures.models import Agency, Official, Procedure
+
+from . import links
+from .models import Dossier, DossierEvent, Extension, State, StepRecord, Timeliness
+
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs every rendering step at INFO: noise in a server log that records each printed receipt.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# ARCHITECTURE.md: the tracking URL must fit a small QR (version <= 4 at error correction M).
+TRACKING_QR_MAX_VERSION = 4
+# (weight, style, static path): DejaVu Serif Condensed covers every Vietnamese letter and fits A5 columns.
+FONT_FILES = [
+    ("normal", "normal", "fonts/DejaVuSerifCondensed.ttf"),
+    ("bold", "normal", "fonts/DejaVuSerifCondensed-Bold.ttf"),
+    ("normal", "italic", "fonts/DejaVuSerifCondensed-Italic.ttf"),
+]
+
+
+class FormNotApplicable(Exception):
+    """The form does not fit the dossier's state (e.g. Mẫu 05 for a dossier that was not stopped)."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Form:
+    number: str
+    title: str
+    template: str
+
+    @property
+    def label(self) -> str:
+        return f"{_('Mẫu số')} {self.number}"
+
+    @property
+    def log_name(self) -> str:
+        """What the dossier's internal log says was printed."""
+        return f"{self.label} — {self.title}"
+
+
+FORMS = {
+    "01": Form("01", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), "dossiers/forms/form_01_receipt.html"),
+    "02": Form("02", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"), "dossiers/forms/form_02_supplement.html"),
+    "03": Form("03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ"), "dossiers/forms/form_03_refusal.html"),
+    "04": Form("04", _("Văn bản xin lỗi và hẹn lại ngày trả kết quả"), "dossiers/forms/form_04_apology.html"),
+    "05": Form("05", _("Thông báo dừng giải quyết hồ sơ"), "dossiers/forms/form_05_stop.html"),
+    "06": Form("06", _("Phiếu kiểm soát quá trình giải quyết hồ sơ"), "dossiers/forms/form_06_control.html"),
+    "07": Form("07", _("Sổ theo dõi hồ sơ"), "dossiers/forms/form_07_register.html"),
+}
+PLACARD_TEMPLATE = "dossiers/forms/placard.html"
+
+
+# --- QR codes ------------------------------------------------------------------------------------------
+
+
+class RunLengthSvgPathImage(qrcode.image.svg.SvgPathImage):
+    """SvgPathImage drawing each horizontal run of dark modules as one rectangle instead of one square per
+    module: the same picture with a third of the path commands, which halves WeasyPrint's drawing time."""
+
+    needs_drawrect = False
+
+    def process(self):
+        def units(pixels: int) -> str:
+            return str(self.units(pixels, text=False))  # plain numbers: the viewBox counts one unit per module
+
+        for row_number, row in enumerate(self.modules):
+            top, bottom = (row_number + self.border) * self.box_size, (row_number + self.border + 1) * self.box_size
+            column = 0
+            while column < len(row):
+                if not row[column]:
+                    column += 1
+                    continue
+                start = column
+                while column < len(row) and row[column]:
+                    column += 1
+                left, right = (start + self.border) * self.box_size, (column + self.border) * self.box_size
+                self._subpaths.append(f"M{units(left)},{units(top)}H{units(right)}V{units(bottom)}H{units(left)}z")
+        super().process()
+        # Two QR codes share a page: the factory's fixed id="qr-path" would be repeated.
+        del self.path.attrib["id"]
+
+
+def qr_code(data: str, *, size_mm: float, max_version: int | None = None) -> tuple[SafeString, int]:
+    """An inline SVG QR (error correction M, 4-module quiet zone) drawn `size_mm` wide, and its version.
+
+    Vector paths print crisp on any laser printer and cost no image decoding in the renderer."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, image_factory=RunLengthSvgPathImage)
+    qr.add_data(data)
+    qr.make(fit=True)
+    if max_version is not None and qr.version > max_version:
+        # Still printable, only denser: SITE_URL is too long for the small receipt QR.
+        logger.warning("QR for %s needs version %s (> %s); shorten SITE_URL", data, qr.version, max_version)
+    svg = qr.make_image().to_string(encoding="unicode")
+    svg = re.sub(r'width="[^"]*" height="[^"]*"', f'width="{size_mm}mm" height="{size_mm}mm"', svg, count=1)
+    return mark_safe(svg), qr.version  # noqa: S308 - only numbers in a path: the data itself is never in the markup
+
+
+# --- rendering -----------------------------------------------------------------------------------------
+
+
+def _font_path(relative: str) -> Path:
+    found = finders.find(relative)
+    if not found:
+        raise FileNotFoundError(f"static/{relative} is missing: the forms need their bundled font")
+    return Path(found).resolve()
+
+
+@functools.cache
+def _renderer() -> "tuple[FontConfiguration, CSS, URLFetcher]":
+    """The font configuration and the parsed house stylesheet, built once per process (fonts registered once).
+
+    WeasyPrint is imported here, not at module level: a process that never prints skips its heavy import."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"file", "data"})
+    fonts = [{"weight": weight, "style": style, "url": _font_path(path).as_uri()} for weight, style, path in FONT_FILES]
+    css_text = render_to_string("dossiers/forms/forms.css", {"fonts": fonts})
+    font_config = FontConfiguration()
+    return font_config, CSS(string=css_text, font_config=font_config, url_fetcher=fetcher), fetcher
+
+
+# Drop the font configuration while the interpreter still works: its __del__ removes WeasyPrint's temp font folder.
+atexit.register(_renderer.cache_clear)
+
+# Pango's font map behind the shared FontConfiguration is not thread-safe: one render at a time per process.
+_render_lock = threading.Lock()
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a form template to PDF bytes, always in Vietnamese and in Vietnam time (they are legal documents)."""
+    from weasyprint import HTML
+
+    font_config, stylesheet, fetcher = _renderer()
+    with translation.override("vi"), timezone.override(VN):
+        html = render_to_string(template_name, context)
+    document = HTML(string=html, base_url=str(Path(__file__).resolve().parent), url_fetcher=fetcher)
+    with _render_lock:
+        return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+
+
+# --- Mẫu 01 to 06: one dossier each --------------------------------------------------------------------
+
+
+def _latest(items, key):
+    items = list(items)
+    return max(items, key=key) if items else None
+
+
+def _receipt_context(dossier: Dossier) -> dict:
+    if dossier.state == State.REFUSED:
+        raise FormNotApplicable(_("Hồ sơ đã bị từ chối tiếp nhận: in Mẫu số 03 thay cho giấy tiếp nhận."))
+    tracking_qr, _version = qr_code(links.tracking_url(dossier.tracking_token), size_mm=27,
+                                    max_version=TRACKING_QR_MAX_VERSION)
+    rating_qr, _version = qr_code(links.rating_url(dossier.tracking_token), size_mm=19)
+    return {
+        "documents": list(dossier.documents.all()),
+        "time_limit": format_duration(dossier.procedure.time_limit, dossier.procedure.time_unit),
+        "tracking_url": links.tracking_url(dossier.tracking_token),
+        "tracking_qr": tracking_qr,
+        "rating_qr": rating_qr,
+        "dated": dossier.received_at,
+    }
+
+
+def _supplement_context(dossier: Dossier) -> dict:
+    request = _latest(dossier.supplement_requests.all(), key=lambda item: (item.requested_at, item.pk))
+    if request is None:
+        raise FormNotApplicable(_("Hồ sơ chưa có yêu cầu bổ sung nào: chưa thể in Mẫu số 02."))
+    return {"supplement": request, "dated": request.requested_at}
+
+
+def _refusal_context(dossier: Dossier) -> dict:
+    if dossier.state != State.REFUSED:
+        raise FormNotApplicable(_("Mẫu số 03 chỉ in cho hồ sơ bị từ chối tiếp nhận."))
+    return {"dated": dossier.closed_at or dossier.received_at}
+
+
+def _apology_context(dossier: Dossier) -> dict:
+    extension = _latest(dossier.extensions.all(), key=lambda item: (item.requested_at, item.pk))
+    if extension is None:
+        raise FormNotApplicable(_("Hồ sơ chưa có đề nghị gia hạn nào: chưa thể in Mẫu số 04."))
+    return {
+        "extension": extension,
+        "approved": extension.status == Extension.Status.APPROVED,
+        "dated": extension.approved_at or extension.requested_at,
+    }
+
+
+def _stop_context(dossier: Dossier) -> dict:
+    if dossier.state != State.STOPPED:
+        raise FormNotApplicable(_("Mẫu số 05 chỉ in cho hồ sơ đã dừng giải quyết."))
+    event = _latest((e for e in dossier.events.all() if e.kind == DossierEvent.Kind.STOPPED),
+                    key=lambda item: (item.at, item.pk))
+    return {"decided_by": event.actor if event else None, "dated": dossier.closed_at}
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    """One row of Mẫu 06: a hand-off and how it ended."""
+
+    record: StepRecord
+    result: str
+
+
+def _control_context(dossier: Dossier) -> dict:
+    records = sorted(dossier.step_records.all(), key=lambda item: (item.started_at, item.pk))
+    if not records:
+        raise FormNotApplicable(_("Hồ sơ chưa có bước xử lý nào: chưa thể in Mẫu số 06."))
+    labels = dict(Timeliness.choices)
+    rows = [
+        ControlRow(record, labels[record.timeliness] if record.finished_at else _("Đang xử lý"))
+        for record in records
+    ]
+    return {"rows": rows, "dated": timezone.now()}
+
+
+CONTEXT_BUILDERS = {
+    "01": _receipt_context,
+    "02": _supplement_context,
+    "03": _refusal_context,
+    "04": _apology_context,
+    "05": _stop_context,
+    "06": _control_context,
+}
+
+
+def dossier_form_pdf(dossier: Dossier, number: str) -> bytes:
+    """Mẫu `number` (01–06) of one dossier; FormNotApplicable when its state does not call for that form.
+
+    `dossier` should come from `selectors.dossier_for_staff`, which prefetches what every form reads."""
+    form = FORMS[number]
+    context = {"form": form, "dossier": dossier, "agency": dossier.agency, "procedure": dossier.procedure}
+    context.update(CONTEXT_BUILDERS[number](dossier))
+    return render_pdf(form.template, context)
+
+
+def dossier_form_filename(dossier: Dossier, number: str) -> str:
+    return f"mau-{number}-{dossier.code}.pdf"
+
+
+# --- Mẫu 07: the register ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    dossier: Dossier
+    forwarded: StepRecord | None  # the first hand-off out of reception ("chuyển xử lý")
+
+
+def register_pdf(*, agency: Agency, start: datetime.date, end: datetime.date, dossiers,
+                 procedure: Procedure | None = None) -> bytes:
+    """Sổ theo dõi hồ sơ (Mẫu 07) of the dossiers an agency received from `start` to `end` (inclusive)."""
+    rows = []
+    for dossier in dossiers:
+        records = sorted(dossier.step_records.all(), key=lambda item: (item.started_at, item.pk))
+        rows.append(RegisterRow(dossier, records[1] if len(records) > 1 else None))
+    context = {"form": FORMS["07"], "agency": agency, "start": start, "end": end, "procedure": procedure,
+               "rows": rows, "dated": timezone.now()}
+    return render_pdf(FORMS["07"].template, context)
+
+
+def register_filename(agency: Agency, start: datetime.date, end: datetime.date) -> str:
+    return f"so-theo-doi-{agency.code}-{start:%Y%m%d}-{end:%Y%m%d}.pdf"
+
+
+# --- the official's placard (A6) -----------------------------------------------------------------------
+
+
+def placard_pdf(official: Official) -> bytes:
+    """A desk placard: who serves here, and a QR to rate them without a dossier."""
+    url = links.official_rating_url(official.pk)
+    qr, _version = qr_code(url, size_mm=58)
+    return render_pdf(PLACARD_TEMPLATE, {"official": official, "agency": official.agency, "rating_url": url, "qr": qr})

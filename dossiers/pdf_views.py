@@ -1,0 +1,158 @@
+"""Staff views that print the one-stop forms as inline PDFs (Thông tư 03/2025/TT-VPCP, Phụ lục I).
+
+Only an active official may print, and only for their own agency: another agency's dossier or official is a 404.
+Each printed dossier form is written to the dossier's internal log through `services.record_print`.
+"""
+import datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from procedures.models import Official, Procedure
+
+from . import pdf, selectors, services
+from .errors import DossierActionError
+from .models import Dossier
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+REGISTER_MAX_DAYS = 366
+
+
+def _official(request) -> Official:
+    official = getattr(request.user, "official", None)
+    if official is None or not official.is_active:
+        raise PermissionDenied(_("Chỉ cán bộ đang công tác mới in được biểu mẫu."))
+    return official
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # The forms carry personal data: never kept by a shared cache or the browser's disk cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _unavailable(request, message, *, status: int = 404, back_url: str = "") -> HttpResponse:
+    return render(request, "dossiers/forms/unavailable.html", {"message": message, "back_url": back_url}, status=status)
+
+
+def _dossier_url(pk: int) -> str:
+    try:
+        return reverse("dossiers:detail", args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _print_dossier_form(request, pk: int, number: str) -> HttpResponse:
+    official = _official(request)
+    try:
+        dossier = selectors.dossier_for_staff(official, pk)
+    except Dossier.DoesNotExist:
+        raise Http404(_("Không tìm thấy hồ sơ.")) from None
+    try:
+        content = pdf.dossier_form_pdf(dossier, number)
+    except pdf.FormNotApplicable as error:
+        return _unavailable(request, error.message, back_url=_dossier_url(pk))
+    try:
+        services.record_print(dossier_id=dossier.pk, actor=request.user, form_name=pdf.FORMS[number].log_name)
+    except DossierActionError as error:
+        return _unavailable(request, error.message, status=403)
+    return _pdf_response(content, pdf.dossier_form_filename(dossier, number))
+
+
+@require_GET
+@login_required
+def receipt(request, pk: int) -> HttpResponse:
+    """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the tracking and rating QR codes."""
+    return _print_dossier_form(request, pk, "01")
+
+
+@require_GET
+@login_required
+def dossier_form(request, pk: int, number: str) -> HttpResponse:
+    """Mẫu 01–06 of one dossier; a form its state does not call for is a friendly 404 page."""
+    if number not in pdf.CONTEXT_BUILDERS:
+        raise Http404(_("Không có biểu mẫu này."))
+    return _print_dossier_form(request, pk, number)
+
+
+class RegisterFilterForm(forms.Form):
+    """?from=dd/mm/yyyy&to=dd/mm/yyyy[&procedure=<id or code>]; a missing date defaults to this month so far."""
+
+    date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    procedure = forms.CharField(label=_("Thủ tục"), required=False, max_length=32)
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+
+    def clean_procedure(self) -> Procedure | None:
+        key = self.cleaned_data["procedure"].strip()
+        if not key:
+            return None
+        procedures = Procedure.objects.filter(agencies=self.agency)
+        found = procedures.filter(pk=int(key)).first() if key.isdigit() else procedures.filter(code=key).first()
+        if found is None:
+            raise forms.ValidationError(_("Cơ quan không thực hiện thủ tục này."))
+        return found
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        today = timezone.localdate(timezone=VN)
+        start = data.get("date_from") or today.replace(day=1)
+        end = data.get("date_to") or today
+        if start > end:
+            raise forms.ValidationError(_("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc."))
+        if (end - start).days >= REGISTER_MAX_DAYS:
+            raise forms.ValidationError(_("Mỗi lần in sổ tối đa %(days)s ngày.") % {"days": REGISTER_MAX_DAYS})
+        data["date_from"], data["date_to"] = start, end
+        return data
+
+
+@require_GET
+@login_required
+def register(request) -> HttpResponse:
+    """Mẫu 07: Sổ theo dõi hồ sơ of the official's agency for a range of reception dates (A4 landscape)."""
+    official = _official(request)
+    form = RegisterFilterForm(
+        {"date_from": request.GET.get("from", ""), "date_to": request.GET.get("to", ""),
+         "procedure": request.GET.get("procedure", "")},
+        agency=official.agency,
+    )
+    if not form.is_valid():
+        messages = [str(message) for errors in form.errors.values() for message in errors]
+        return _unavailable(request, " ".join(messages), status=400)
+    start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    procedure = form.cleaned_data["procedure"]
+    dossiers = selectors.register_dossiers(
+        agency_id=official.agency_id,
+        start=datetime.datetime.combine(start, datetime.time.min, tzinfo=VN),
+        end=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=VN),
+        procedure_id=procedure.pk if procedure else None,
+    )
+    content = pdf.register_pdf(agency=official.agency, start=start, end=end, dossiers=dossiers, procedure=procedure)
+    return _pdf_response(content, pdf.register_filename(official.agency, start, end))
+
+
+@require_GET
+@login_required
+def placard(request, official_pk: int) -> HttpResponse:
+    """An A6 desk placard of an official of the same agency, with the QR of their rating page."""
+    official = _official(request)
+    try:
+        subject = selectors.agency_official(agency_id=official.agency_id, pk=official_pk)
+    except Official.DoesNotExist:
+        raise Http404(_("Không tìm thấy cán bộ.")) from None
+    return _pdf_response(pdf.placard_pdf(subject), f"the-danh-gia-{subject.pk}.pdf")
