@@ -309,7 +309,8 @@ def dossier_pk_for_scan(official: Official, text: str) -> int | None:
     token = _SCANNED_TOKEN.search(text)
     if token:
         match |= Q(tracking_token=token.group(1))
-    pks = list(Dossier.objects.filter(agency_id=official.agency_id).filter(match).values_list("pk", flat=True)[:2])
+    visible = Dossier.objects.filter(agency_id=official.agency_id).filter(_visible_to(official))
+    pks = list(visible.filter(match).values_list("pk", flat=True)[:2])
     return pks[0] if len(pks) == 1 else None
 
 
@@ -491,3 +492,8 @@ def register_dossiers(*, agency_id: int, start: datetime.datetime, end: datetime
 def agency_official(*, agency_id: int, pk: int) -> Official:
     """An active official of the agency (for their placard); another agency's is DoesNotExist."""
     return Official.objects.select_related("agency__parent", "department").get(agency_id=agency_id, pk=pk, is_active=True)
+
+
+def rateable_dossiers(agency: Agency) -> QuerySet[Dossier]:
+    """The agency's dossiers a citizen may rate, oldest first (the satisfaction demo rates some of them)."""
+    return Dossier.objects.filter(agency=agency, state__in=RATEABLE_STATES).order_by("received_at", "id")

@@ -1,0 +1,154 @@
+"""The dossier page's actions: which a given official may take now, with the form and the one service each.
+
+Availability mirrors the services' own checks (FSM `can_proceed`, `services.can_act_on_step`, roles) so the
+page offers exactly what would succeed; the services still check everything again when the form is posted.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
+
+from procedures.models import Official
+from procedures.roles import Role
+
+from . import forms, services
+from .models import OPEN_STATES, Dossier, Extension, State, StepRecord
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    form_class: type
+    run: Callable  # (dossier_id, actor, **cleaned kwargs) -> changed object
+    success: str
+    allowed: Callable  # (official, dossier, context) -> bool
+    danger: bool = False
+    primary: bool = False
+
+
+@dataclass
+class ActionContext:
+    """What availability needs, read once per page from the prefetched dossier."""
+
+    official: Official
+    dossier: Dossier
+    steps: list
+    open_record: StepRecord | None
+    holder: bool
+
+    @property
+    def next_step(self):
+        current = self.dossier.current_step
+        return next((s for s in self.steps if current and s.order > current.order), None)
+
+    @property
+    def has_earlier_step(self) -> bool:
+        current = self.dossier.current_step
+        return any(current and s.order < current.order for s in self.steps)
+
+    @property
+    def pending_extension(self) -> Extension | None:
+        return next((e for e in self.dossier.extensions.all() if e.status == Extension.Status.PENDING), None)
+
+
+def context_for(official: Official, dossier: Dossier, steps: list) -> ActionContext:
+    records = [r for r in dossier.step_records.all() if r.finished_at is None]
+    record = max(records, key=lambda r: (r.started_at, r.pk)) if records else None
+    return ActionContext(official=official, dossier=dossier, steps=steps, open_record=record,
+                         holder=services.can_act_on_step(official, dossier, record))
+
+
+def _stepping(ctx: ActionContext) -> bool:
+    return ctx.holder and ctx.dossier.state in (State.RECEIVED, State.IN_PROGRESS)
+
+
+def _run(service):
+    def run(dossier_id, actor, **kwargs):
+        return service(dossier_id=dossier_id, actor=actor, **kwargs)
+    return run
+
+
+ACTIONS: dict[str, Action] = {action.name: action for action in [
+    Action(
+        "forward", _("Chuyển bước tiếp theo"), forms.ForwardForm, _run(services.forward),
+        _("Đã chuyển hồ sơ sang bước tiếp theo."),
+        lambda o, d, ctx: _stepping(ctx) and ctx.next_step is not None, primary=True,
+    ),
+    Action(
+        "mark_processed", _("Xác nhận đã có kết quả"), forms.ProcessedForm, _run(services.mark_processed),
+        _("Đã xác nhận hồ sơ có kết quả, chờ trả cho công dân."),
+        lambda o, d, ctx: ctx.holder and can_proceed(d._finish_processing) and ctx.next_step is None, primary=True,
+    ),
+    Action(
+        "return_result", _("Trả kết quả cho công dân"), forms.ReturnResultForm, _run(services.return_result),
+        _("Đã trả kết quả cho công dân."),
+        lambda o, d, ctx: o.has_role(Role.RECEPTION) and can_proceed(d._return_result), primary=True,
+    ),
+    Action(
+        "assign", _("Phân công / giao lại"), forms.AssignForm, _run(services.assign),
+        _("Đã phân công xử lý."),
+        lambda o, d, ctx: _stepping(ctx),
+    ),
+    Action(
+        "send_back", _("Trả lại bước trước"), forms.SendBackForm, _run(services.send_back),
+        _("Đã trả hồ sơ về bước trước."),
+        lambda o, d, ctx: ctx.holder and d.state == State.IN_PROGRESS and ctx.has_earlier_step,
+    ),
+    Action(
+        "request_supplement", _("Yêu cầu bổ sung hồ sơ (Mẫu 02)"), forms.SupplementForm,
+        _run(services.request_supplement), _("Đã gửi yêu cầu bổ sung; thời hạn giải quyết tạm dừng."),
+        lambda o, d, ctx: ctx.holder and can_proceed(d._pause_for_supplement),
+    ),
+    Action(
+        "fulfil_supplement", _("Đã nhận hồ sơ bổ sung"), forms.FulfilSupplementForm,
+        _run(services.fulfil_supplement), _("Đã nhận bổ sung; hồ sơ tiếp tục được giải quyết."),
+        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+        and can_proceed(d._resume_after_supplement),
+        primary=True,
+    ),
+    Action(
+        "await_payment", _("Thông báo nghĩa vụ tài chính"), forms.PaymentForm, _run(services.await_payment),
+        _("Đã thông báo nghĩa vụ tài chính; thời hạn giải quyết tạm dừng."),
+        lambda o, d, ctx: ctx.holder and can_proceed(d._pause_for_payment),
+    ),
+    Action(
+        "confirm_payment", _("Xác nhận đã nộp tiền"), forms.ConfirmPaymentForm, _run(services.confirm_payment),
+        _("Đã xác nhận nghĩa vụ tài chính; hồ sơ tiếp tục được giải quyết."),
+        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+        and can_proceed(d._resume_after_payment),
+        primary=True,
+    ),
+    Action(
+        "request_extension", _("Xin lỗi và đề nghị gia hạn (Mẫu 04)"), forms.ExtensionForm,
+        _run(services.request_extension), _("Đã gửi đề nghị gia hạn, chờ lãnh đạo phê duyệt."),
+        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.SPECIALIST, Role.LEADER) and d.state in OPEN_STATES
+        and ctx.pending_extension is None,
+    ),
+    Action(
+        "register_result", _("Đăng ký văn bản kết quả"), forms.ResultDocumentForm,
+        _run(services.register_result_document), _("Đã đăng ký văn bản kết quả."),
+        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.LEADER) and d.state in (State.PROCESSED, State.RETURNED),
+    ),
+    Action(
+        "withdraw", _("Công dân rút hồ sơ"), forms.WithdrawForm, _run(services.withdraw),
+        _("Đã ghi nhận công dân rút hồ sơ."),
+        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.LEADER) and can_proceed(d._withdraw), danger=True,
+    ),
+    Action(
+        "stop", _("Dừng giải quyết (Mẫu 05)"), forms.StopForm, _run(services.stop),
+        _("Đã dừng giải quyết hồ sơ."),
+        lambda o, d, ctx: o.has_role(Role.LEADER) and can_proceed(d._stop), danger=True,
+    ),
+]}
+
+
+def available(ctx: ActionContext) -> list[Action]:
+    if ctx.dossier.agency_id != ctx.official.agency_id:
+        return []
+    return [action for action in ACTIONS.values() if action.allowed(ctx.official, ctx.dossier, ctx)]
+
+
+def can_approve_extension(official: Official) -> bool:
+    return official.has_role(Role.LEADER)

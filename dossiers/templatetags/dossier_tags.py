@@ -1,0 +1,50 @@
+"""Staff-page helpers: {% load dossier_tags %}."""
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from dossiers.models import CLOSED_STATES, PAUSED_STATES, State, Timeliness
+
+register = template.Library()
+
+
+@register.simple_tag
+def url_if_exists(name, *args, **kwargs):
+    """{% url_if_exists "forms:receipt" dossier.pk as receipt_url %}: "" while another part of the portal
+    that owns the URL name is not installed, so a page links to it only when it exists."""
+    try:
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def deadline_badge(dossier, overdue=False, due_soon=False):
+    """Overdue / due soon / paused, from flags the selector or the view computed."""
+    if dossier.state in PAUSED_STATES:
+        return format_html('<span class="badge badge-muted">{}</span>', _("Tạm dừng tính hạn"))
+    if overdue:
+        return format_html('<span class="badge badge-late">{}</span>', _("Quá hạn"))
+    if due_soon:
+        return format_html('<span class="badge badge-warn">{}</span>', _("Sắp đến hạn"))
+    return ""
+
+
+STATE_CLASSES = {State.RETURNED: "badge-ok", State.PROCESSED: "badge-ok"}
+
+
+@register.simple_tag
+def state_badge(dossier):
+    css = STATE_CLASSES.get(dossier.state, "badge-muted" if dossier.state in CLOSED_STATES else "")
+    return format_html('<span class="badge {}">{}</span>', css, dossier.get_state_display())
+
+
+TIMELINESS_CLASSES = {Timeliness.BEFORE: "badge-ok", Timeliness.ON_TIME: "badge-ok", Timeliness.LATE: "badge-late"}
+
+
+@register.simple_tag
+def timeliness_badge(value):
+    if not value:
+        return ""
+    return format_html('<span class="badge {}">{}</span>', TIMELINESS_CLASSES[value], Timeliness(value).label)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dossiers"
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("tiep-nhan/", views.receive, name="receive"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/thao-tac/<slug:action>/", views.act, name="act"),
+    path("gia-han/<int:pk>/phe-duyet/", views.approve_extension, name="approve_extension"),
+]

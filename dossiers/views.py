@@ -1,0 +1,296 @@
+"""The counter and back office: worklist, reception, the dossier page and one POST view per action.
+
+Views stay thin: a form validates, one service changes state (PRG with a message), a selector reads.
+"""
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from procedures.roles import Role
+
+from . import actions, forms, links, selectors, services
+from .decorators import role_required, staff_required
+from .errors import DossierActionError
+from .models import CLOSED_STATES, Dossier, State
+
+PAGE_SIZE = 25
+PICKER_LIMIT = 300
+
+
+def _url(name: str, *args, query: str = "") -> str:
+    """A link to a page another part of the portal provides, or "" while that part is not installed."""
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{query}" if query else url
+
+
+# --- worklist ------------------------------------------------------------------------------------------
+
+
+@require_safe
+@staff_required
+def worklist(request):
+    official = request.official
+    form = forms.WorklistFilterForm(request.GET or None, official=official)
+    # A partly invalid filter (a mistyped date) keeps its valid part; the form shows the error.
+    if form.is_bound:
+        form.is_valid()
+    filters = form.filters()
+
+    if filters.query:
+        # A scanner types the QR's tracking URL; a clerk may type a whole code: open that dossier at once.
+        pk = selectors.dossier_pk_for_scan(official, filters.query)
+        if pk is not None:
+            return redirect("dossiers:detail", pk=pk)
+
+    tabs = selectors.worklist_tabs(official)
+    requested = request.GET.get("tab") or ""
+    default = selectors.WorklistTab.ALL if filters.query else selectors.WorklistTab.MINE
+    tab = next((t for t in tabs if t.value == requested), default)
+
+    now = timezone.now()
+    soon = selectors.due_soon_limit(official.agency, now)
+    counts = selectors.worklist_counts(official, filters, now=now, soon=soon)
+    paginator = Paginator(selectors.worklist(official, tab, filters, now=now, soon=soon), PAGE_SIZE)
+    # The aggregate already counted this tab under the same filters: spare the paginator its COUNT query.
+    paginator.__dict__["count"] = counts[tab.value]
+    page = paginator.get_page(request.GET.get("page"))
+
+    query = request.GET.copy()
+    for key in ("page", "tab"):
+        query.pop(key, None)
+    today = timezone.localdate()
+    leader = official.has_role(Role.LEADER)
+    return render(request, "dossiers/staff/worklist.html", {
+        "official": official,
+        "form": form,
+        "tab": tab,
+        "tabs": [(t, counts[t.value]) for t in tabs],
+        "page": page,
+        "filter_query": query.urlencode(),
+        "filtered": any([filters.query, filters.procedure_id, filters.field_id, filters.state,
+                         filters.received_from, filters.received_to]),
+        "pending_extensions": list(selectors.pending_extensions(official.agency)) if leader else [],
+        "can_receive": official.has_role(Role.RECEPTION),
+        "register_url": _url("forms:register", query=f"from=01/{today:%m/%Y}&to={today:%d/%m/%Y}"),
+        "now": now,
+    })
+
+
+# --- reception -------------------------------------------------------------------------------------------
+
+
+def _receive_page(request, *, procedure=None, form=None, formset=None, preview=None, status=200):
+    official = request.official
+    query = (request.GET.get("q") or "").strip()
+    procedures = list(selectors.reception_procedures(official, query)[:PICKER_LIMIT]) if procedure is None else []
+    if form is not None and preview is not None:
+        form.fields["applicant_name"].widget.attrs.pop("autofocus", None)
+    return render(request, "dossiers/staff/receive.html", {
+        "query": query,
+        "procedures": procedures,
+        "only_match": procedures[0] if len(procedures) == 1 else None,
+        "procedure": procedure,
+        "form": form,
+        "formset": formset,
+        "preview": preview,
+    }, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.RECEPTION)
+def receive(request):
+    """Two stages on one form: "Kiểm tra" validates and shows the appointment, "Tiếp nhận" saves (or the
+    clerk refuses an incomplete dossier with a reason, Mẫu 03). Nothing typed is lost on an error."""
+    official = request.official
+    if request.method != "POST":
+        raw = request.GET.get("procedure") or ""
+        procedure = selectors.procedure_for_reception(official, raw) if raw.isdigit() else None
+        if raw and procedure is None:
+            messages.error(request, _("Thủ tục không tồn tại hoặc cơ quan không thực hiện thủ tục này."))
+        if procedure is None:
+            return _receive_page(request)
+        return _receive_page(
+            request, procedure=procedure,
+            form=forms.ReceiveForm(initial={"procedure": procedure.pk}),
+            formset=forms.DocumentFormSet(procedure=procedure, prefix="docs"),
+        )
+
+    raw = request.POST.get("procedure") or ""
+    procedure = selectors.procedure_for_reception(official, raw) if raw.isdigit() else None
+    if procedure is None:
+        messages.error(request, _("Thủ tục không tồn tại hoặc cơ quan không thực hiện thủ tục này."))
+        return redirect("dossiers:receive")
+    stage = request.POST.get("stage", "check")
+    refusing = stage == "refuse"
+    form = forms.ReceiveForm(request.POST, refusing=refusing)
+    formset = forms.DocumentFormSet(request.POST, procedure=procedure, refusing=refusing, prefix="docs")
+    if not (form.is_valid() and formset.is_valid()):
+        return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
+
+    try:
+        if stage == "confirm":
+            dossier = services.receive(
+                actor=request.user, procedure_id=procedure.pk, applicant=form.applicant(),
+                documents=formset.documents(), channel=form.cleaned_data["channel"],
+                sets_count=form.cleaned_data["sets_count"],
+            )
+            messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
+                "code": dossier.code, "due": _local_text(dossier.due_at)})
+            return redirect("dossiers:detail", pk=dossier.pk)
+        if refusing:
+            dossier = services.refuse_at_counter(
+                actor=request.user, procedure_id=procedure.pk, applicant=form.applicant(),
+                reason=form.cleaned_data["refuse_reason"], documents=formset.documents(),
+                channel=form.cleaned_data["channel"],
+            )
+            messages.success(request, _("Đã từ chối tiếp nhận hồ sơ %(code)s. In phiếu từ chối (Mẫu 03) cho công dân.")
+                             % {"code": dossier.code})
+            return redirect("dossiers:detail", pk=dossier.pk)
+        preview = services.preview_due_at(actor=request.user, procedure_id=procedure.pk)
+        # Show what will be saved (normalised phone, single-spaced name) for the clerk to confirm.
+        normalised = request.POST.copy()
+        for name in ("applicant_name", "applicant_id_number", "applicant_phone"):
+            normalised[name] = form.cleaned_data[name]
+        form = forms.ReceiveForm(normalised)
+        form.is_valid()
+    except DossierActionError as error:
+        messages.error(request, error.message)
+        return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
+    return _receive_page(request, procedure=procedure, form=form, formset=formset, preview=preview)
+
+
+def _local_text(value: datetime.datetime) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+
+# --- the dossier page ---------------------------------------------------------------------------------------
+
+
+def _visible_dossier(request, pk: int) -> Dossier:
+    try:
+        dossier = selectors.dossier_for_staff(request.official, pk)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
+    if not selectors.dossier_is_visible(request.official, dossier):
+        raise Http404
+    return dossier
+
+
+def _print_links(dossier: Dossier) -> list[tuple[str, str]]:
+    """Every printable form that applies to this dossier, when the PDF part is installed."""
+    wanted = []
+    if dossier.state != State.REFUSED:
+        wanted.append((_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"), _url("forms:receipt", dossier.pk)))
+    if dossier.supplement_requests.all():
+        wanted.append((_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"), _url("forms:form", dossier.pk, "02")))
+    if dossier.state == State.REFUSED:
+        wanted.append((_("Phiếu từ chối tiếp nhận hồ sơ (Mẫu 03)"), _url("forms:form", dossier.pk, "03")))
+    if dossier.extensions.all():
+        wanted.append((_("Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"), _url("forms:form", dossier.pk, "04")))
+    if dossier.state == State.STOPPED:
+        wanted.append((_("Thông báo dừng giải quyết hồ sơ (Mẫu 05)"), _url("forms:form", dossier.pk, "05")))
+    if dossier.state != State.REFUSED:
+        wanted.append((_("Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)"), _url("forms:form", dossier.pk, "06")))
+    return [(label, url) for label, url in wanted if url]
+
+
+def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = None, bound_name: str = "",
+                 status: int = 200):
+    official = request.official
+    steps = selectors.procedure_steps(dossier)
+    ctx = actions.context_for(official, dossier, steps)
+    action_forms = []
+    for action in actions.available(ctx):
+        if bound is not None and action.name == bound_name:
+            form = bound
+        else:
+            form = action.form_class(dossier=dossier, official=official, steps=steps, prefix=action.name)
+        action_forms.append((action, form))
+    now = timezone.now()
+    running = dossier.state in selectors.RUNNING_STATES
+    record = ctx.open_record
+    can_take = (
+        ctx.holder and record is not None and record.assignee_id is None and dossier.current_step is not None
+        and official.has_role(dossier.current_step.role) and dossier.state in (State.RECEIVED, State.IN_PROGRESS)
+    )
+    pending = ctx.pending_extension
+    return render(request, "dossiers/staff/detail.html", {
+        "dossier": dossier,
+        "official": official,
+        "steps": steps,
+        "open_record": record,
+        # Hand-off order: a dossier received after hours starts its clock the next morning, after later hand-offs.
+        "timeline": sorted(dossier.step_records.all(), key=lambda r: r.pk),
+        "action_forms": action_forms,
+        "can_take": can_take,
+        "overdue": running and dossier.due_at < now,
+        "due_soon": running and now <= dossier.due_at <= selectors.due_soon_limit(dossier.agency, now),
+        "is_closed": dossier.state in CLOSED_STATES,
+        "history": selectors.dossier_history(dossier),
+        "print_links": _print_links(dossier),
+        "receipt_url": _url("forms:receipt", dossier.pk) if dossier.state != State.REFUSED else "",
+        "refusal_url": _url("forms:form", dossier.pk, "03") if dossier.state == State.REFUSED else "",
+        "tracking_url": _url("tracking:track", dossier.tracking_token),
+        "tracking_public_url": links.tracking_url(dossier.tracking_token),
+        "pending_extension": pending,
+        "can_approve": pending is not None and actions.can_approve_extension(official),
+    }, status=status)
+
+
+@require_safe
+@staff_required
+def detail(request, pk: int):
+    return _detail_page(request, _visible_dossier(request, pk))
+
+
+@require_POST
+@staff_required
+def act(request, pk: int, action: str):
+    """One action of the dossier page: validate its form, call its one service, then back to the page (PRG).
+    An invalid form re-renders the page with what was typed and the errors beside the fields."""
+    spec = actions.ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    dossier = _visible_dossier(request, pk)
+    steps = selectors.procedure_steps(dossier)
+    form = spec.form_class(request.POST, dossier=dossier, official=request.official, steps=steps, prefix=spec.name)
+    if not form.is_valid():
+        messages.error(request, _("Chưa thực hiện “%(action)s”: xem lỗi bên dưới.") % {"action": spec.label})
+        return _detail_page(request, dossier, bound=form, bound_name=spec.name, status=400)
+    try:
+        spec.run(dossier.pk, request.user, **form.service_kwargs())
+    except DossierActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, spec.success)
+    return redirect("dossiers:detail", pk=dossier.pk)
+
+
+@require_POST
+@staff_required
+def approve_extension(request, pk: int):
+    dossier_pk = selectors.extension_dossier_pk(request.official, pk)
+    if dossier_pk is None:
+        raise Http404
+    try:
+        services.approve_extension(extension_id=pk, actor=request.user)
+    except DossierActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã phê duyệt gia hạn; công dân thấy ngày hẹn mới khi tra cứu."))
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return redirect("dossiers:detail", pk=dossier_pk)
