@@ -1,0 +1,164 @@
+"""Every figure of the reports against numbers counted by hand from tests/portal/dashboard_fixtures.py."""
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from dossiers.models import Dossier
+from portal import stats
+from procedures import calendar
+from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
+from tests.portal.dashboard_fixtures import NOW, vn
+
+D = Decimal
+
+
+def test_fixture_deadlines_are_the_hand_computed_ones(city):
+    due = {n: Dossier.objects.get(pk=city.d[n].pk).due_at for n in (0, 1, 4, 5, 11)}
+    assert due[0] == vn(2026, 3, 2, 9, 0)
+    assert due[1] == vn(2026, 3, 16, 9, 0)
+    assert due[4] == vn(2026, 3, 20, 17, 0)  # the approved extension
+    assert due[5] == vn(2026, 3, 18, 9, 0)  # moved by the 16 working hours of the supplement
+    assert due[11] == vn(2026, 3, 19, 9, 0)
+
+
+def test_agency_summary(city):
+    period = stats.Period.last_months(NOW)
+    assert (period.first, period.last) == (datetime.date(2025, 4, 1), datetime.date(2026, 3, 18))
+    figures = stats.summary(city.agency, period, NOW)
+    # D0–D8, D10, D11 received (D9 refused at the counter is not), E1–E3 of procedure Q.
+    assert figures.received == 11 + 3
+    # D0, D1, D4, E1 before; D2, D5, E2 on the due day; D3 late.
+    assert (figures.processed, figures.before, figures.on_time, figures.late) == (8, 4, 3, 1)
+    assert figures.on_time_rate == D("87.5")
+    # Open: D6 and E3 (overdue), D7 (paused, past due_at), D8, D11.
+    assert (figures.open, figures.overdue, figures.paused, figures.within_time) == (5, 2, 1, 3)
+    assert (figures.satisfied, figures.rated, figures.satisfaction_rate) == (2, 3, D("66.7"))
+
+
+def test_all_agencies_summary_adds_the_other_agency(city):
+    figures = stats.summary(None, stats.Period.last_months(NOW), NOW)
+    assert (figures.received, figures.processed, figures.before) == (15, 9, 5)
+    assert figures.on_time_rate == D("88.9")  # 8 / 9
+
+
+def test_timeliness_reads_the_day_in_vietnam_time(city):
+    """D3 finished 17/03 00:30 in Hà Nội, which is still 16/03 (its due day) in UTC: it is late."""
+    d3 = Dossier.objects.get(pk=city.d[3].pk)
+    assert d3.processed_at.astimezone(datetime.UTC).date() == datetime.date(2026, 3, 16)
+    day = stats.Period(first=datetime.date(2026, 3, 17), last=datetime.date(2026, 3, 17))
+    assert stats.summary(city.agency, day, NOW).late == 1
+    d2_day = stats.Period(first=datetime.date(2026, 3, 16), last=datetime.date(2026, 3, 16))
+    assert (stats.summary(city.agency, d2_day, NOW).on_time, stats.summary(city.agency, d2_day, NOW).late) == (1, 0)
+
+
+def test_by_month(city):
+    months = dict(stats.by_month(city.agency, stats.Period.last_months(NOW)))
+    assert len(months) == 12 and min(months) == datetime.date(2025, 4, 1)
+    february, march = months[datetime.date(2026, 2, 1)], months[datetime.date(2026, 3, 1)]
+    assert (february.received, february.processed, february.before) == (1, 1, 1)
+    assert (march.received, march.processed, march.before, march.on_time, march.late) == (13, 7, 3, 3, 1)
+    assert (march.satisfied, march.rated) == (2, 3)
+    assert months[datetime.date(2025, 12, 1)].received == 0
+
+
+def test_by_field(city):
+    fields = dict(stats.by_field(city.agency, stats.Period.last_months(NOW), NOW))
+    civil = fields["Hộ tịch"]
+    assert (civil.received, civil.processed, civil.before, civil.on_time, civil.late) == (11, 6, 3, 2, 1)
+    assert (civil.open, civil.overdue) == (4, 1)
+    certification = fields["Chứng thực"]
+    assert (certification.received, certification.processed, certification.open, certification.overdue) == (3, 2, 1, 1)
+
+
+def test_public_report_tables_hold_the_figures(city):
+    report = stats.public_report(city.agency, NOW)
+    months = report.tables["theo-thang"]
+    march = next(row for row in months.rows if row[0] == "03/2026")
+    assert march == ["03/2026", 13, 7, 3, 3, 1, D("85.7"), D("66.7")]
+    assert months.total == ["Cộng", 14, 8, 4, 3, 1, D("87.5"), D("66.7")]
+    fields = report.tables["theo-linh-vuc"]
+    assert fields.total[1:] == [14, 8, 4, 3, 1, D("87.5"), 5, 2]
+
+
+def test_today_and_load(city):
+    today = stats.today_figures(city.agency, NOW)
+    assert today == {"received_today": 1, "open": 5, "overdue": 2, "due_soon": 1, "paused": 1}
+    by_official = {row[0]: row[1:] for row in stats.open_by_official(city.agency, NOW).rows}
+    # specialist holds D6 (overdue), D7 (paused) and D11 (due soon); the clerk D8; E3 (overdue) waits at the leader.
+    assert by_official["Lê Văn Chuyên Viên"] == [3, 1, 1, 1]
+    assert by_official["Trần Thị Tiếp Nhận"] == [1, 0, 0, 0]
+    assert by_official["Nguyễn Văn Lãnh Đạo"] == [1, 1, 0, 0]
+    by_step = {row[1]: row[2:] for row in stats.open_by_step(city.agency, NOW).rows}
+    assert by_step["2. Thẩm định hồ sơ"] == [3, 1, 1, 1]
+
+
+def test_overdue_list_counts_working_days_late(city):
+    overdue = list(stats.overdue_dossiers(city.agency, NOW))
+    assert [d.pk for d in overdue] == [city.e[3].pk, city.d[6].pk]  # D7 is past due too, but paused
+    table = stats.overdue_table(city.agency, overdue, NOW)
+    assert [row[3] for row in table.rows] == ["Nguyễn Văn Lãnh Đạo", "Lê Văn Chuyên Viên"]
+    # E3: Wed 11/03 09:00 → Wed 18/03 10:00 = 6.5 + 4 × 8 + 2.5 = 41 h = 5.125 days;
+    # D6: Mon 16/03 09:00 → Wed 18/03 10:00 = 6.5 + 8 + 2.5 = 17 h = 2.125 days.
+    assert [row[5] for row in table.rows] == [D("5.1"), D("2.1")]
+    assert table.rows[1][5] == calendar.working_days_between(city.agency, vn(2026, 3, 16, 9, 0), NOW)
+    assert [d.pk for d in stats.due_soon_dossiers(city.agency, NOW)] == [city.d[11].pk]
+
+
+def test_working_clock_matches_the_calendar(city):
+    from procedures.models import CalendarException
+
+    CalendarException.objects.create(date=datetime.date(2026, 3, 17), kind="off", name="Nghỉ bù")
+    CalendarException.objects.create(date=datetime.date(2026, 3, 21), kind="work", name="Làm bù")
+    clock = stats.WorkingClock(city.agency, datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    pairs = [(vn(2026, 3, 16, 9, 0), vn(2026, 3, 23, 14, 0)), (vn(2026, 3, 20, 16, 0), vn(2026, 3, 21, 8, 0)),
+             (vn(2026, 3, 18, 12, 0), vn(2026, 3, 18, 12, 30)), (vn(2026, 3, 19, 9, 0), vn(2026, 3, 18, 9, 0))]
+    for start, end in pairs:
+        assert clock.days_between(start, end) == calendar.working_days_between(city.agency, start, end)
+    assert clock.days_between(*pairs[0]) == D("5.4")  # Mon 6.5 h, Tue off, Wed–Fri 24 h, Sat 8 h, Mon 5 h = 43.5 h
+
+
+def _review(city, **filters):
+    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 18))
+    table = stats.official_review(city.agency, stats.Filters(period=period, **filters))
+    return {row[0]: row[1:] for row in table.rows}
+
+
+def test_official_review(city):
+    rows = _review(city, procedure_id=city.quick.pk)
+    # department, handled, on time, late, on-time %, mean working days late, rated, satisfied %
+    assert rows["Lê Văn Chuyên Viên"] == ["Phòng Tư pháp", 2, 1, 1, D("50.0"), D("1.0"), 3, D("66.7")]
+    assert rows["Phạm Thu Chuyên Viên"] == ["", 1, 0, 1, D("0.0"), D("2.1"), 0, None]
+    assert rows["Nguyễn Văn Lãnh Đạo"] == ["", 2, 2, 0, D("100.0"), None, 3, D("66.7")]
+    assert rows["Trần Thị Tiếp Nhận"][1:4] == [0, 0, 0]
+
+
+def test_official_review_filters_by_department(city):
+    rows = _review(city, procedure_id=city.quick.pk, department_id=city.department.pk)
+    assert list(rows) == ["Lê Văn Chuyên Viên"]
+
+
+def test_step_bottlenecks(city):
+    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 13))
+    table = stats.step_bottlenecks(city.agency, stats.Filters(period=period, procedure_id=city.quick.pk))
+    rows = {row[1]: row[2:] for row in table.rows}
+    # allowed, unit, finished, late, late %, mean, p90, sample. Appraisal took 4.5 h, 16 h, 25 h (of 8 h a day).
+    assert rows["1. Thẩm định"] == [D("1"), "ngày làm việc", 3, 2, D("66.7"), D("1.9"), D("2.9"), 3]
+    # Approval: 4.5 h and 5.5 h → 0.5625 and 0.6875 days; E3's approval is not finished.
+    assert rows["2. Phê duyệt"] == [D("1"), "ngày làm việc", 2, 0, D("0.0"), D("0.6"), D("0.7"), 2]
+
+
+def test_register_rows(city):
+    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 9))
+    rows = list(stats.register_rows(stats.register_dossiers(city.agency, period)))
+    assert len(rows) == 8 + 3  # D1–D7, D10 and E1–E3
+    first = rows[0]
+    assert first[0] == 1 and first[1] == city.d[1].code and first[3] == "Người nộp số 1"
+    assert first[5] == "0912345001" and first[10] == "Đã trả kết quả"
+
+
+@pytest.mark.postgres
+def test_postgres_uses_the_same_day_boundaries(city):
+    """The SQL day truncation runs in the database's own time-zone code on PostgreSQL; same answers."""
+    figures = stats.summary(city.agency, stats.Period.last_months(NOW), NOW)
+    assert (figures.before, figures.on_time, figures.late) == (4, 3, 1)
