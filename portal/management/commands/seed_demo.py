@@ -3,21 +3,21 @@
 Idempotent: running it again updates the same rows and creates nothing twice. It refuses to run with
 DEBUG off (the demo accounts share one published password) unless --force is given.
 """
-import importlib
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dossiers.demo import seed_dossiers
 from procedures import demo_data, services
 from procedures.models import Agency, CalendarException, Department, Field, Official, Procedure
 from procedures.roles import Role
 from procedures.services import DocumentSpec, StepSpec
+from satisfaction.demo import seed_satisfaction
 
 REASON = "seed_demo"
 # What an agency administrator may do in the admin: keep staff, catalogue and calendar, never delete.
@@ -49,7 +49,9 @@ class Command(BaseCommand):
             logins = self.seed_staff(agencies)
             self.seed_calendar_swaps()
         self.sync_holidays()
-        self.seed_dossiers()
+        # Dossiers and ratings go through their apps' services, so the demo shows what production writes.
+        seed_dossiers(self.stdout)
+        seed_satisfaction(self.stdout)
         self.print_logins(logins)
 
     def seed_agencies(self) -> dict[str, Agency]:
@@ -138,22 +140,8 @@ class Command(BaseCommand):
             )
 
     def sync_holidays(self) -> None:
-        if "sync_holidays" not in get_commands():
-            self.stderr.write(_("Chưa có lệnh sync_holidays: bỏ qua việc nạp ngày nghỉ lễ."))
-            return
         year = timezone.localdate().year
         call_command("sync_holidays", str(year), str(year + 1), stdout=self.stdout)
-
-    def seed_dossiers(self) -> None:
-        # The dossiers app adds its demo dossiers when it has them; the catalogue does not depend on it.
-        try:
-            demo = importlib.import_module("dossiers.demo")
-        except ModuleNotFoundError as error:
-            if error.name != "dossiers.demo":
-                raise
-            return
-        if hasattr(demo, "seed_dossiers"):
-            demo.seed_dossiers(self.stdout)
 
     def print_logins(self, logins: list[tuple[str, str, str]]) -> None:
         headers = (_("Tên đăng nhập"), _("Mật khẩu"), _("Vai trò"), _("Cơ quan"))
