@@ -130,6 +130,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["applicant_phone"]),
             models.Index(fields=["applicant_id_number"]),
             models.Index(fields=["received_at"]),
+            # Reports: monthly "processed" figures, and the city-wide open/overdue counts (bench/bench_reports.py).
+            models.Index(fields=["processed_at"]),
+            models.Index(
+                fields=["state", "due_at"],
+                condition=Q(state__in=["received", "in_progress", "supplement_requested", "awaiting_payment"]),
+                name="dossier_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,7 +207,8 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         return self.processed_at or self.closed_at
 
     def is_overdue(self, now: datetime.datetime) -> bool:
-        return self.is_open and self.due_at < now
+        """Past the appointment with the clock running; a paused dossier waits for the citizen, as in the selectors."""
+        return self.is_open and not self.is_paused and self.due_at < now
 
     @property
     def timeliness(self) -> str | None:
