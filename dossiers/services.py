@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
+from simple_history.utils import bulk_create_with_history
 
 from procedures import calendar
 from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument
@@ -168,8 +169,16 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
     )
 
 
+# simple-history keeps the reason in a 100-character column; PostgreSQL refuses longer text.
+HISTORY_REASON_LENGTH = 100
+
+
+def _reason(text: str) -> str:
+    return text if len(text) <= HISTORY_REASON_LENGTH else text[: HISTORY_REASON_LENGTH - 1] + "…"
+
+
 def _save(ctx: _Context, reason: str) -> None:
-    ctx.dossier._change_reason = reason
+    ctx.dossier._change_reason = _reason(reason)
     ctx.dossier._history_user = ctx.official.user
     ctx.dossier.save()
 
@@ -198,10 +207,17 @@ def _open_step(ctx: _Context, step: ProcedureStep, *, assignee: Official | None,
     start = start or ctx.now
     ctx.dossier.current_step = step
     ctx.dossier.current_assignee = assignee
-    return StepRecord.objects.create(
-        dossier=ctx.dossier, step=step, sender=ctx.official, assignee=assignee, started_at=start,
-        due_at=_step_due(ctx.dossier, step, start),
-    )
+    record = StepRecord(dossier=ctx.dossier, step=step, sender=ctx.official, assignee=assignee, started_at=start,
+                        due_at=_step_due(ctx.dossier, step, start))
+    _audited_save(record, ctx.official, f"open step: {step.name}")
+    return record
+
+
+def _audited_save(instance, official: Official, reason: str, **kwargs) -> None:
+    """Save a row with its history answering who (the official's login) and why."""
+    instance._history_user = official.user
+    instance._change_reason = _reason(reason)
+    instance.save(**kwargs)
 
 
 def _close_step(ctx: _Context, record: StepRecord | None, outcome: str, note: str = "") -> None:
@@ -210,9 +226,7 @@ def _close_step(ctx: _Context, record: StepRecord | None, outcome: str, note: st
     record.finished_at = ctx.now
     record.outcome = outcome
     record.note = note
-    record._change_reason = outcome
-    record._history_user = ctx.official.user
-    record.save()
+    _audited_save(record, ctx.official, outcome)
 
 
 # --- reception -----------------------------------------------------------------------------------------
@@ -268,7 +282,8 @@ def _procedure_for(official: Official, procedure_id: int) -> Procedure:
 
 def _create(official: Official, procedure: Procedure, applicant: Applicant, documents: Sequence[ReceivedDocument],
             *, channel: str, sets_count: int, now: datetime.datetime, due_at: datetime.datetime,
-            first_step: ProcedureStep | None = None, holder: Official | None = None) -> Dossier:
+            first_step: ProcedureStep | None = None, holder: Official | None = None,
+            refusal_reason: str | None = None) -> Dossier:
     if channel not in Channel.values:
         raise DossierActionError(_("Kênh nộp hồ sơ không hợp lệ."))
     if sets_count < 1:
@@ -295,6 +310,12 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
     )
     dossier._history_user = official.user
     dossier._change_reason = "receive"
+    if refusal_reason is not None:
+        # Refused before the first save, so the history never shows a "received" dossier that never was.
+        dossier._refuse()
+        dossier.closed_at = now
+        dossier.closing_reason = refusal_reason
+        dossier._change_reason = _reason(f"refuse_at_counter: {refusal_reason}")
     try:
         with transaction.atomic():
             dossier.save()
@@ -302,7 +323,7 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         # A token collision (2^-72) or a code clash after manual edits: refuse cleanly rather than 500.
         raise DossierActionError(_("Không cấp được mã hồ sơ, vui lòng thử lại.")) from None
     known = {doc.pk: doc for doc in RequiredDocument.objects.filter(procedure=procedure)}
-    DossierDocument.objects.bulk_create([
+    received = [
         DossierDocument(
             dossier=dossier,
             required_document=known.get(doc.required_document_id),
@@ -311,7 +332,11 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         )
         for doc in documents
         if doc.originals or doc.certified_copies or doc.photocopies
-    ])
+    ]
+    if received:
+        # With history: a plain bulk_create would leave the received documents out of the audit trail.
+        bulk_create_with_history(received, DossierDocument, default_user=official.user,
+                                 default_change_reason=dossier._change_reason)
     return dossier
 
 
@@ -363,12 +388,9 @@ def refuse_at_counter(*, actor, procedure_id: int, applicant: Applicant, reason:
         raise DossierActionError(_("Nhập lý do từ chối tiếp nhận."))
     applicant = _clean_applicant(applicant)
     now = now or timezone.now()
-    dossier = _create(official, procedure, applicant, documents, channel=channel, sets_count=1, now=now, due_at=now)
+    dossier = _create(official, procedure, applicant, documents, channel=channel, sets_count=1, now=now, due_at=now,
+                      refusal_reason=reason)
     ctx = _Context(dossier=dossier, official=official, now=now)
-    dossier._refuse()
-    dossier.closed_at = now
-    dossier.closing_reason = reason
-    _save(ctx, f"refuse_at_counter: {reason}")
     _event(ctx, Event.REFUSED, public_note=reason, role=Role.RECEPTION)
     return dossier
 
@@ -485,8 +507,8 @@ def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: dateti
     dossier._pause_for_supplement()
     _pause(ctx)
     _save(ctx, f"request_supplement: {missing}")
-    SupplementRequest.objects.create(dossier=dossier, missing=missing, reply_by=reply_by, requested_at=ctx.now,
-                                     requested_by=ctx.official)
+    _audited_save(SupplementRequest(dossier=dossier, missing=missing, reply_by=reply_by, requested_at=ctx.now,
+                                    requested_by=ctx.official), ctx.official, "request_supplement")
     _event(ctx, Event.SUPPLEMENT_REQUESTED, public_note=missing)
     return dossier
 
@@ -504,8 +526,7 @@ def fulfil_supplement(*, dossier_id: int, actor, note: str = "", now: datetime.d
     if request is not None:
         request.fulfilled_at = ctx.now
         request.fulfilled_by = ctx.official
-        request._history_user = ctx.official.user
-        request.save(update_fields=["fulfilled_at", "fulfilled_by"])
+        _audited_save(request, ctx.official, "fulfil_supplement", update_fields=["fulfilled_at", "fulfilled_by"])
     _event(ctx, Event.SUPPLEMENT_FULFILLED, public_note=note.strip())
     return dossier
 
@@ -526,8 +547,8 @@ def await_payment(*, dossier_id: int, actor, amount: Decimal, description: str,
     dossier._pause_for_payment()
     _pause(ctx)
     _save(ctx, f"await_payment: {amount} {description}")
-    PaymentRequest.objects.create(dossier=dossier, amount=amount, description=description, requested_at=ctx.now,
-                                  requested_by=ctx.official)
+    _audited_save(PaymentRequest(dossier=dossier, amount=amount, description=description, requested_at=ctx.now,
+                                 requested_by=ctx.official), ctx.official, "await_payment")
     _event(ctx, Event.PAYMENT_REQUESTED, public_note=description)
     return dossier
 
@@ -545,8 +566,8 @@ def confirm_payment(*, dossier_id: int, actor, receipt_number: str = "", now: da
         payment.paid_at = ctx.now
         payment.confirmed_by = ctx.official
         payment.receipt_number = receipt_number.strip()
-        payment._history_user = ctx.official.user
-        payment.save(update_fields=["paid_at", "confirmed_by", "receipt_number"])
+        _audited_save(payment, ctx.official, "confirm_payment",
+                      update_fields=["paid_at", "confirmed_by", "receipt_number"])
     _event(ctx, Event.PAYMENT_CONFIRMED)
     return dossier
 
@@ -558,10 +579,14 @@ def mark_processed(*, dossier_id: int, actor, result_note: str = "", expected_st
     ctx = _start(dossier_id, actor, now)
     dossier = ctx.dossier
     _check_fresh(dossier, expected_step_id)
-    _require_transition(dossier._finish_processing, _("Hồ sơ không ở trạng thái có thể xác nhận có kết quả."))
+    if dossier.state not in (State.RECEIVED, State.IN_PROGRESS):
+        raise DossierActionError(_("Hồ sơ không ở trạng thái có thể xác nhận có kết quả."))
     if dossier.procedure.steps.filter(order__gt=dossier.current_step.order).exists():
         raise DossierActionError(_("Hồ sơ chưa qua hết các bước xử lý."))
     record = _require_step_holder(ctx)
+    if dossier.state == State.RECEIVED:
+        # A one-step procedure never forwards: its only step starts and finishes processing.
+        dossier._start_processing()
     dossier._finish_processing()
     _close_step(ctx, record, StepRecord.Outcome.COMPLETED, result_note)
     dossier.processed_at = ctx.now
@@ -644,8 +669,7 @@ def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: d
         raise DossierActionError(_("Hồ sơ đã có một đề nghị gia hạn đang chờ phê duyệt."))
     extension = Extension(dossier=dossier, reason=reason, previous_due_at=dossier.due_at,
                           proposed_due_at=proposed_due_at, requested_by=ctx.official, requested_at=ctx.now)
-    extension._history_user = ctx.official.user
-    extension.save()
+    _audited_save(extension, ctx.official, f"request_extension: {reason}")
     _event(ctx, Event.EXTENSION_REQUESTED, is_public=False, internal_note=reason)
     return extension
 
@@ -666,8 +690,7 @@ def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None
     extension.status = Extension.Status.APPROVED
     extension.approved_by = ctx.official
     extension.approved_at = ctx.now
-    extension._history_user = ctx.official.user
-    extension.save()
+    _audited_save(extension, ctx.official, "approve_extension")
     dossier.due_at = extension.proposed_due_at
     _save(ctx, f"approve_extension: {extension.reason}")
     new_date = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")

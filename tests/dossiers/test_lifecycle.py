@@ -1,0 +1,429 @@
+"""Lifecycle rules through the services: appointments from the working calendar, pauses, timeliness, stale
+screens, assignees, counter refusals, extensions, and nothing written when an action is refused.
+
+The week of Monday 09/03/2026 has no holiday; sessions are 07:30–11:30 and 13:00–17:00, Monday to Friday.
+"""
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from dossiers import selectors, services
+from dossiers.errors import DossierActionError, DossierPermissionError
+from dossiers.models import (
+    Dossier,
+    DossierCodeCounter,
+    DossierEvent,
+    Extension,
+    State,
+    StepRecord,
+    Timeliness,
+)
+from procedures import calendar
+from procedures.roles import Role
+from tests.factories import OfficialFactory, ProcedureFactory
+
+from .conftest import MONDAY_0900, applicant, documents_for, snapshot, vn
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+HOUR = datetime.timedelta(hours=1)
+
+
+def steps_of(procedure):
+    return list(procedure.steps.order_by("order"))
+
+
+def open_record(dossier) -> StepRecord:
+    return StepRecord.objects.get(dossier=dossier, finished_at__isnull=True)
+
+
+def fresh(dossier) -> Dossier:
+    return Dossier.objects.get(pk=dossier.pk)
+
+
+def to_last_step(dossier, clerk, specialist, leader):
+    """Reception → appraisal (09:30) → approval (10:00) → return step (10:30) on Monday 09/03."""
+    services.forward(dossier_id=dossier.pk, actor=clerk.user, assignee_id=specialist.pk, now=vn(2026, 3, 9, 9, 30))
+    services.forward(dossier_id=dossier.pk, actor=specialist.user, now=vn(2026, 3, 9, 10, 0))
+    services.forward(dossier_id=dossier.pk, actor=leader.user, now=vn(2026, 3, 9, 10, 30))
+
+
+# --- appointments ---------------------------------------------------------------------------------------------
+
+
+def test_due_at_is_five_working_days_after_reception(receive, procedure):
+    dossier = fresh(receive(now=MONDAY_0900))
+    # Monday 09:00 + 40 working hours = Monday 16/03/2026 09:00.
+    assert dossier.due_at == vn(2026, 3, 16, 9, 0)
+    assert dossier.received_at == MONDAY_0900
+    assert dossier.state == State.RECEIVED
+
+
+def test_reception_after_cutoff_counts_from_the_next_working_day(receive):
+    # 16:00 is after the 15:00 cutoff: the clock starts Tuesday 07:30, 40 hours later is Monday 16/03 17:00.
+    dossier = fresh(receive(now=vn(2026, 3, 9, 16, 0)))
+    assert dossier.due_at == vn(2026, 3, 16, 17, 0)
+    assert open_record(dossier).started_at == vn(2026, 3, 10, 7, 30)
+
+
+def test_friday_afternoon_reception_skips_the_weekend(receive):
+    # Friday 13/03 14:00–17:00 is 3 h; Monday to Thursday 32 h (35 h); Friday 20/03 07:30–11:30 (39 h), then 1 h.
+    dossier = fresh(receive(now=vn(2026, 3, 13, 14, 0)))
+    assert dossier.due_at == vn(2026, 3, 20, 14, 0)
+
+
+def test_step_deadlines_follow_step_durations(receive, clerk, specialist, leader, procedure):
+    reception, appraisal, approval, ret = steps_of(procedure)
+    dossier = receive(now=MONDAY_0900)
+    first = open_record(dossier)
+    assert (first.step, first.assignee, first.started_at) == (reception, clerk, MONDAY_0900)
+    assert first.due_at == vn(2026, 3, 9, 14, 30)  # 0.5 day = 4 h: 09:00–11:30, 13:00–14:30
+
+    services.forward(dossier_id=dossier.pk, actor=clerk.user, assignee_id=specialist.pk, now=vn(2026, 3, 9, 9, 30))
+    second = open_record(dossier)
+    assert (second.step, second.assignee, second.sender) == (appraisal, specialist, clerk)
+    # 3.5 days = 28 h from Monday 09:30: Mon 6 h, Tue 8, Wed 8, Thu 07:30–11:30 and 13:00–15:00.
+    assert second.due_at == vn(2026, 3, 12, 15, 0)
+    first.refresh_from_db()
+    assert (first.finished_at, first.outcome) == (vn(2026, 3, 9, 9, 30), StepRecord.Outcome.FORWARDED)
+    assert first.timeliness == Timeliness.ON_TIME
+
+    services.forward(dossier_id=dossier.pk, actor=specialist.user, now=vn(2026, 3, 10, 16, 0))
+    third = open_record(dossier)
+    assert third.step == approval and third.assignee is None
+    assert third.due_at == vn(2026, 3, 11, 10, 30)  # 4 h from Tuesday 16:00: 1 h, then Wednesday 07:30 + 3 h
+    assert fresh(dossier).state == State.IN_PROGRESS and fresh(dossier).current_step == approval
+
+
+def test_send_back_reopens_the_earlier_step_with_its_previous_holder(build_dossier, clerk, specialist, procedure):
+    reception, appraisal, approval, ret = steps_of(procedure)
+    dossier = build_dossier("in_progress_last")
+    services.send_back(dossier_id=dossier.pk, actor=clerk.user, to_step_id=appraisal.pk, reason="Sai tên thửa đất",
+                       now=vn(2026, 3, 9, 11, 0))
+    record = open_record(dossier)
+    assert (record.step, record.assignee) == (appraisal, specialist)
+    assert record.due_at == vn(2026, 3, 12, 16, 30)  # 28 h from Monday 11:00
+    assert StepRecord.objects.filter(dossier=dossier, outcome=StepRecord.Outcome.SENT_BACK).count() == 1
+    with pytest.raises(DossierActionError, match="bước trước"):
+        services.send_back(dossier_id=dossier.pk, actor=specialist.user, to_step_id=ret.pk, reason="Tới",
+                           now=vn(2026, 3, 9, 11, 10))
+
+
+# --- pauses ---------------------------------------------------------------------------------------------------
+
+
+def test_supplement_pause_over_a_weekend_counts_only_working_time(build_dossier, specialist, clerk):
+    dossier = build_dossier("in_progress")
+    assert fresh(dossier).due_at == vn(2026, 3, 16, 9, 0)
+    step_due = open_record(dossier).due_at
+    assert step_due == vn(2026, 3, 12, 15, 0)
+
+    services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="Bản sao sổ hộ khẩu",
+                                reply_by=datetime.date(2026, 3, 20), now=vn(2026, 3, 13, 16, 0))
+    paused = fresh(dossier)
+    assert (paused.state, paused.paused_since) == (State.SUPPLEMENT_REQUESTED, vn(2026, 3, 13, 16, 0))
+    assert paused.due_at == vn(2026, 3, 16, 9, 0)  # unchanged while paused
+
+    # Friday 16:00–17:00 and Monday 07:30–08:30 are working time; the weekend and the nights are not.
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, note="Đã nộp bổ sung",
+                               now=vn(2026, 3, 16, 8, 30))
+    resumed = fresh(dossier)
+    assert resumed.state == State.IN_PROGRESS and resumed.paused_since is None
+    assert resumed.paused_working_time == 2 * HOUR
+    assert resumed.due_at == vn(2026, 3, 16, 11, 0)
+    assert open_record(dossier).due_at == step_due + 2 * HOUR
+    request = resumed.supplement_requests.get()
+    assert (request.fulfilled_at, request.fulfilled_by) == (vn(2026, 3, 16, 8, 30), clerk)
+
+
+def test_overnight_pause_counts_only_the_evening_and_morning_sessions(build_dossier, specialist, clerk):
+    dossier = build_dossier("in_progress")
+    services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="Ảnh 3x4",
+                                reply_by=datetime.date(2026, 3, 11), now=vn(2026, 3, 10, 16, 30))
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=specialist.user, now=vn(2026, 3, 11, 8, 0))
+    resumed = fresh(dossier)
+    assert resumed.paused_working_time == HOUR  # 16:30–17:00 and 07:30–08:00
+    assert resumed.due_at == vn(2026, 3, 16, 10, 0)
+
+
+def test_pause_entirely_outside_working_time_moves_nothing(build_dossier, specialist, clerk):
+    dossier = build_dossier("in_progress")
+    services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="Ảnh 3x4",
+                                reply_by=datetime.date(2026, 3, 16), now=vn(2026, 3, 13, 17, 30))
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 16, 7, 0))
+    resumed = fresh(dossier)
+    assert resumed.paused_working_time == datetime.timedelta(0)
+    assert resumed.due_at == vn(2026, 3, 16, 9, 0)
+
+
+def test_payment_pause_moves_the_appointment_by_the_paused_working_time(build_dossier, specialist, leader):
+    dossier = build_dossier("in_progress")
+    services.await_payment(dossier_id=dossier.pk, actor=specialist.user, amount=Decimal("250000"),
+                           description="Lệ phí cấp giấy chứng nhận", now=vn(2026, 3, 11, 11, 0))
+    assert fresh(dossier).state == State.AWAITING_PAYMENT
+    services.confirm_payment(dossier_id=dossier.pk, actor=leader.user, receipt_number=" BL-77 ",
+                             now=vn(2026, 3, 11, 14, 0))
+    resumed = fresh(dossier)
+    # 11:00–11:30 and 13:00–14:00: lunch is not working time.
+    assert resumed.paused_working_time == datetime.timedelta(hours=1, minutes=30)
+    assert resumed.due_at == vn(2026, 3, 16, 10, 30)
+    payment = resumed.payment_requests.get()
+    assert (payment.paid_at, payment.confirmed_by, payment.receipt_number) == (vn(2026, 3, 11, 14, 0), leader, "BL-77")
+
+
+def test_two_pauses_add_up(build_dossier, specialist, clerk):
+    dossier = build_dossier("in_progress")
+    services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="Bản vẽ",
+                                reply_by=datetime.date(2026, 3, 10), now=vn(2026, 3, 10, 8, 0))
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 10, 10, 0))
+    services.await_payment(dossier_id=dossier.pk, actor=specialist.user, amount=1000, description="Phí",
+                           now=vn(2026, 3, 10, 15, 0))
+    services.confirm_payment(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 10, 15, 45))
+    resumed = fresh(dossier)
+    assert resumed.paused_working_time == datetime.timedelta(hours=2, minutes=45)
+    received = resumed.received_at
+    limit = calendar.to_working_time(resumed.agency, resumed.procedure.time_limit, resumed.procedure.time_unit)
+    start = calendar.processing_start(resumed.agency, received, resumed.procedure.time_unit)
+    assert resumed.due_at == calendar.add_working_time(resumed.agency, start, limit + resumed.paused_working_time)
+    assert resumed.due_at == vn(2026, 3, 16, 13, 15)  # 09:00–11:30 is 2 h 30, lunch skipped, then 15 min
+
+
+def test_invalid_supplement_and_payment_requests_write_nothing(build_dossier, specialist):
+    dossier = build_dossier("in_progress")
+    before = snapshot(dossier)
+    with pytest.raises(DossierActionError, match="nội dung cần bổ sung"):
+        services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="  ",
+                                    reply_by=datetime.date(2026, 3, 20), now=vn(2026, 3, 10, 8, 0))
+    with pytest.raises(DossierActionError, match="Hạn bổ sung"):
+        services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="Ảnh",
+                                    reply_by=datetime.date(2026, 3, 9), now=vn(2026, 3, 10, 8, 0))
+    with pytest.raises(DossierActionError, match="Số tiền"):
+        services.await_payment(dossier_id=dossier.pk, actor=specialist.user, amount=0, description="Phí",
+                               now=vn(2026, 3, 10, 8, 0))
+    assert snapshot(dossier) == before
+
+
+# --- timeliness ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("finished", "expected"), [
+    (vn(2026, 3, 13, 16, 0), Timeliness.BEFORE),    # Friday, before the Monday appointment
+    (vn(2026, 3, 16, 8, 0), Timeliness.ON_TIME),    # the appointment's day, before 09:00
+    (vn(2026, 3, 16, 16, 0), Timeliness.ON_TIME),   # the appointment's day counts as on time (by day)
+    (vn(2026, 3, 17, 8, 0), Timeliness.LATE),       # the next day
+])
+def test_timeliness_before_on_after(build_dossier, clerk, finished, expected):
+    dossier = build_dossier("in_progress_last")
+    services.mark_processed(dossier_id=dossier.pk, actor=clerk.user, result_note="Đã ký", now=finished)
+    done = fresh(dossier)
+    assert (done.state, done.processed_at, done.finished_at) == (State.PROCESSED, finished, finished)
+    assert done.timeliness == expected
+    assert done.current_assignee is None
+    assert not StepRecord.objects.filter(dossier=dossier, finished_at__isnull=True).exists()
+    services.return_result(dossier_id=dossier.pk, actor=clerk.user, now=finished + HOUR)
+    returned = fresh(dossier)
+    assert returned.timeliness == expected  # returning does not change when the result was ready
+    assert (returned.returned_at, returned.closed_at) == (finished + HOUR, finished + HOUR)
+
+
+def test_unfinished_dossier_has_no_timeliness(build_dossier):
+    assert build_dossier("in_progress").timeliness is None
+
+
+def test_one_step_procedure_can_be_finished(agency, clerk, specialist):
+    """A procedure of half a day has a single appraisal step: it must not be stuck in "received"."""
+    quick = ProcedureFactory(agencies=[agency], steps=True, documents=1, time_limit=Decimal("0.5"))
+    (only_step,) = steps_of(quick)
+    dossier = services.receive(actor=clerk.user, procedure_id=quick.pk, applicant=applicant(),
+                               documents=documents_for(quick), now=MONDAY_0900)
+    assert (dossier.state, dossier.current_step, dossier.current_assignee) == (State.RECEIVED, only_step, None)
+    assert dossier.due_at == vn(2026, 3, 9, 14, 30)
+    services.mark_processed(dossier_id=dossier.pk, actor=specialist.user, expected_step_id=only_step.pk,
+                            now=vn(2026, 3, 9, 11, 0))
+    done = fresh(dossier)
+    assert done.state == State.PROCESSED and done.timeliness == Timeliness.ON_TIME
+    assert done.history.count() == 2
+
+
+# --- stale screens and assignees ------------------------------------------------------------------------------
+
+
+def test_stale_screen_is_refused(build_dossier, specialist, procedure):
+    reception, appraisal, *_rest = steps_of(procedure)
+    dossier = build_dossier("in_progress")
+    before = snapshot(dossier)
+    for call in (
+        lambda: services.forward(dossier_id=dossier.pk, actor=specialist.user, expected_step_id=reception.pk),
+        lambda: services.assign(dossier_id=dossier.pk, actor=specialist.user, assignee_id=specialist.pk,
+                                expected_step_id=reception.pk),
+        lambda: services.send_back(dossier_id=dossier.pk, actor=specialist.user, to_step_id=reception.pk,
+                                   reason="x", expected_step_id=reception.pk),
+        lambda: services.mark_processed(dossier_id=dossier.pk, actor=specialist.user, expected_step_id=reception.pk),
+    ):
+        with pytest.raises(DossierActionError, match="tải lại trang"):
+            call()
+    assert snapshot(dossier) == before
+    services.forward(dossier_id=dossier.pk, actor=specialist.user, expected_step_id=appraisal.pk,
+                     now=vn(2026, 3, 10, 9, 0))
+    assert fresh(dossier).current_step.order == 3
+
+
+def test_assignee_must_have_the_steps_role(build_dossier, clerk, specialist, specialist2, leader, outsider):
+    dossier = build_dossier("received")
+    before = snapshot(dossier)
+    with pytest.raises(DossierActionError, match="không có vai trò"):
+        services.forward(dossier_id=dossier.pk, actor=clerk.user, assignee_id=clerk.pk, now=vn(2026, 3, 9, 9, 30))
+    with pytest.raises(DossierActionError, match="không thuộc cơ quan"):
+        services.forward(dossier_id=dossier.pk, actor=clerk.user, assignee_id=outsider.pk, now=vn(2026, 3, 9, 9, 30))
+    retired = OfficialFactory(agency=clerk.agency, roles=[Role.SPECIALIST], is_active=False)
+    with pytest.raises(DossierActionError, match="không thuộc cơ quan"):
+        services.forward(dossier_id=dossier.pk, actor=clerk.user, assignee_id=retired.pk, now=vn(2026, 3, 9, 9, 30))
+    assert snapshot(dossier) == before
+
+    services.forward(dossier_id=dossier.pk, actor=clerk.user, assignee_id=specialist.pk, now=vn(2026, 3, 9, 9, 30))
+    with pytest.raises(DossierActionError, match="không có vai trò"):
+        services.assign(dossier_id=dossier.pk, actor=specialist.user, assignee_id=clerk.pk)
+    # The holder hands over to a colleague; then the first specialist no longer holds the step.
+    services.assign(dossier_id=dossier.pk, actor=specialist.user, assignee_id=specialist2.pk, note="Nghỉ phép",
+                    now=vn(2026, 3, 9, 10, 0))
+    assert open_record(dossier).assignee == specialist2 and fresh(dossier).current_assignee == specialist2
+    with pytest.raises(DossierPermissionError):
+        services.forward(dossier_id=dossier.pk, actor=specialist.user, now=vn(2026, 3, 9, 10, 30))
+    # A leader may take any step.
+    services.assign(dossier_id=dossier.pk, actor=leader.user, assignee_id=leader.pk, now=vn(2026, 3, 9, 11, 0))
+    assert fresh(dossier).current_assignee == leader
+
+
+def test_non_officials_are_refused(build_dossier, agency):
+    from tests.factories import UserFactory
+
+    dossier = build_dossier("received")
+    before = snapshot(dossier)
+    retired = OfficialFactory(agency=agency, roles=[Role.LEADER], is_active=False)
+    for user in (UserFactory(), retired.user):
+        with pytest.raises(DossierPermissionError):
+            services.stop(dossier_id=dossier.pk, actor=user, reason="x", legal_ground="y")
+    assert snapshot(dossier) == before
+
+
+# --- refusal at the counter ------------------------------------------------------------------------------------
+
+
+def test_refuse_at_counter(clerk, procedure):
+    dossier = services.refuse_at_counter(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),
+                                         reason="  Thiếu giấy chứng nhận quyền sử dụng đất ", now=MONDAY_0900)
+    refused = fresh(dossier)
+    assert refused.state == State.REFUSED and refused.national_status == 3
+    assert refused.code == "000.00.06.H56-260309-0001"
+    assert (refused.received_at, refused.closed_at, refused.due_at) == (MONDAY_0900, MONDAY_0900, MONDAY_0900)
+    assert refused.closing_reason == "Thiếu giấy chứng nhận quyền sử dụng đất"
+    assert refused.current_step is None and not refused.step_records.exists()
+    event = refused.events.get()
+    assert (event.kind, event.actor, event.is_public) == (DossierEvent.Kind.REFUSED, clerk, True)
+    assert event.public_note == "Thiếu giấy chứng nhận quyền sử dụng đất"
+    # One history row, already refused: the audit never shows a "received" dossier that was not.
+    assert list(refused.history.values_list("state", "history_change_reason")) == [
+        (State.REFUSED, "refuse_at_counter: Thiếu giấy chứng nhận quyền sử dụng đất")]
+
+
+def test_refuse_at_counter_needs_a_reason_and_a_clerk(clerk, specialist, procedure):
+    with pytest.raises(DossierActionError, match="lý do từ chối"):
+        services.refuse_at_counter(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(), reason=" ")
+    with pytest.raises(DossierPermissionError):
+        services.refuse_at_counter(actor=specialist.user, procedure_id=procedure.pk, applicant=applicant(),
+                                   reason="Thiếu")
+    assert not Dossier.objects.exists() and not DossierCodeCounter.objects.exists()
+
+
+# --- extensions ----------------------------------------------------------------------------------------------
+
+
+def test_extension_flow(build_dossier, specialist, specialist2, leader, clerk):
+    dossier = build_dossier("in_progress")
+    with pytest.raises(DossierActionError, match="sau ngày hẹn hiện tại"):
+        services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Chờ xác minh",
+                                   proposed_due_at=vn(2026, 3, 16, 9, 0), now=vn(2026, 3, 12, 9, 0))
+    with pytest.raises(DossierActionError, match="lý do"):
+        services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason=" ",
+                                   proposed_due_at=vn(2026, 3, 20, 17, 0), now=vn(2026, 3, 12, 9, 0))
+    extension = services.request_extension(dossier_id=dossier.pk, actor=specialist.user,
+                                           reason="Chờ kết quả xác minh thực địa",
+                                           proposed_due_at=vn(2026, 3, 20, 17, 0), now=vn(2026, 3, 12, 9, 0))
+    assert (extension.status, extension.previous_due_at) == (Extension.Status.PENDING, vn(2026, 3, 16, 9, 0))
+    requested = DossierEvent.objects.get(dossier=dossier, kind=DossierEvent.Kind.EXTENSION_REQUESTED)
+    assert not requested.is_public and requested.internal_note == "Chờ kết quả xác minh thực địa"
+
+    # One pending request at a time.
+    with pytest.raises(DossierActionError, match="đang chờ phê duyệt"):
+        services.request_extension(dossier_id=dossier.pk, actor=specialist2.user, reason="Lần hai",
+                                   proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 12, 10, 0))
+    # Only a leader approves.
+    for official in (specialist, clerk):
+        with pytest.raises(DossierPermissionError):
+            services.approve_extension(extension_id=extension.pk, actor=official.user, now=vn(2026, 3, 12, 11, 0))
+    assert fresh(dossier).due_at == vn(2026, 3, 16, 9, 0)
+
+    services.approve_extension(extension_id=extension.pk, actor=leader.user, now=vn(2026, 3, 13, 8, 0))
+    extended = fresh(dossier)
+    assert extended.due_at == vn(2026, 3, 20, 17, 0)
+    extension.refresh_from_db()
+    assert (extension.status, extension.approved_by, extension.approved_at) == (
+        Extension.Status.APPROVED, leader, vn(2026, 3, 13, 8, 0))
+    approved = DossierEvent.objects.get(dossier=dossier, kind=DossierEvent.Kind.EXTENSION_APPROVED)
+    assert approved.is_public and approved.actor == leader and approved.actor_role == Role.LEADER
+    assert "Hẹn trả mới: 17:00 20/03/2026" in approved.public_note
+    assert "Chờ kết quả xác minh thực địa" in approved.public_note
+    # The citizen's tracking read shows the apology with the new date, not the internal request.
+    public = selectors.dossier_by_token(extended.tracking_token)
+    assert public.due_at == vn(2026, 3, 20, 17, 0)
+    public_kinds = [event.kind for event in public.events.all()]
+    assert DossierEvent.Kind.EXTENSION_APPROVED in public_kinds
+    assert DossierEvent.Kind.EXTENSION_REQUESTED not in public_kinds
+
+    with pytest.raises(DossierActionError, match="đã được xử lý"):
+        services.approve_extension(extension_id=extension.pk, actor=leader.user, now=vn(2026, 3, 13, 9, 0))
+    # The next request is allowed once none is pending, and must go beyond the new appointment.
+    second = services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Thêm thời gian",
+                                        proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 19, 9, 0))
+    assert second.previous_due_at == vn(2026, 3, 20, 17, 0)
+
+
+def test_pause_after_an_extension_moves_the_new_appointment(build_dossier, specialist, leader, clerk):
+    dossier = build_dossier("in_progress")
+    extension = services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Chờ",
+                                           proposed_due_at=vn(2026, 3, 20, 17, 0), now=vn(2026, 3, 12, 9, 0))
+    services.approve_extension(extension_id=extension.pk, actor=leader.user, now=vn(2026, 3, 12, 10, 0))
+    services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="Ảnh",
+                                reply_by=datetime.date(2026, 3, 13), now=vn(2026, 3, 12, 15, 0))
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 13, 9, 30))
+    # 2 h on Thursday + 2 h on Friday, counted from the 17:00 appointment: Monday 23/03 11:30.
+    assert fresh(dossier).due_at == vn(2026, 3, 23, 11, 30)
+
+
+# --- stop and withdraw ----------------------------------------------------------------------------------------
+
+
+def test_stop_while_paused_closes_the_step_and_keeps_the_appointment(build_dossier, leader):
+    dossier = build_dossier("supplement_requested")
+    services.stop(dossier_id=dossier.pk, actor=leader.user, reason="Công dân không bổ sung",
+                  legal_ground="Điều 18 Nghị định 118/2025/NĐ-CP", now=vn(2026, 3, 20, 9, 0))
+    stopped = fresh(dossier)
+    assert (stopped.state, stopped.closed_at, stopped.paused_since) == (State.STOPPED, vn(2026, 3, 20, 9, 0), None)
+    assert stopped.due_at == vn(2026, 3, 16, 9, 0)
+    assert stopped.closing_legal_ground == "Điều 18 Nghị định 118/2025/NĐ-CP"
+    assert stopped.timeliness is None and stopped.finished_at == vn(2026, 3, 20, 9, 0)
+    assert not StepRecord.objects.filter(dossier=dossier, finished_at__isnull=True).exists()
+    assert StepRecord.objects.filter(dossier=dossier, outcome=StepRecord.Outcome.CLOSED).count() == 1
+    with pytest.raises(DossierActionError, match="lý do và căn cứ"):
+        services.stop(dossier_id=build_dossier("received").pk, actor=leader.user, reason="x", legal_ground="")
+
+
+def test_withdraw_records_the_reason_publicly(build_dossier, clerk):
+    dossier = build_dossier("awaiting_payment")
+    services.withdraw(dossier_id=dossier.pk, actor=clerk.user, reason="Công dân không còn nhu cầu",
+                      now=vn(2026, 3, 10, 9, 0))
+    withdrawn = fresh(dossier)
+    assert withdrawn.state == State.WITHDRAWN and withdrawn.closing_reason == "Công dân không còn nhu cầu"
+    event = withdrawn.events.order_by("-at", "-id").first()
+    assert (event.kind, event.public_note, event.is_public) == (
+        DossierEvent.Kind.WITHDRAWN, "Công dân không còn nhu cầu", True)
