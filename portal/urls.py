@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from . import views
 
 admin.site.site_header = "Một Cửa"
 admin.site.site_title = "Một Cửa"
-admin.site.index_title = "Quản trị hệ thống Một Cửa"
+admin.site.index_title = _("Quản trị hệ thống Một Cửa")
 
 app_name_patterns = [
     path("", views.home, name="home"),
