@@ -203,12 +203,14 @@ def _step_due(dossier: Dossier, step: ProcedureStep, start: datetime.datetime) -
     )
 
 
-def _open_step(ctx: _Context, step: ProcedureStep, *, assignee: Official | None, start=None) -> StepRecord:
-    start = start or ctx.now
+def _open_step(ctx: _Context, step: ProcedureStep, *, assignee: Official | None,
+               clock_start: datetime.datetime | None = None) -> StepRecord:
+    """Open the step now; its deadline counts from `clock_start` (a dossier received after hours starts its
+    clock at the next working session, but the hand-off itself happened now, and the control sheet says so)."""
     ctx.dossier.current_step = step
     ctx.dossier.current_assignee = assignee
-    record = StepRecord(dossier=ctx.dossier, step=step, sender=ctx.official, assignee=assignee, started_at=start,
-                        due_at=_step_due(ctx.dossier, step, start))
+    record = StepRecord(dossier=ctx.dossier, step=step, sender=ctx.official, assignee=assignee, started_at=ctx.now,
+                        due_at=_step_due(ctx.dossier, step, clock_start or ctx.now))
     _audited_save(record, ctx.official, f"open step: {step.name}")
     return record
 
@@ -369,7 +371,7 @@ def receive(*, actor, procedure_id: int, applicant: Applicant, documents: Sequen
     dossier = _create(official, procedure, applicant, documents, channel=channel, sets_count=sets_count, now=now,
                       due_at=due, first_step=first, holder=holder)
     ctx = _Context(dossier=dossier, official=official, now=now)
-    _open_step(ctx, first, assignee=holder, start=calendar.processing_start(agency, now, procedure.time_unit))
+    _open_step(ctx, first, assignee=holder, clock_start=calendar.processing_start(agency, now, procedure.time_unit))
     _event(ctx, Event.RECEIVED, role=Role.RECEPTION)
     return dossier
 

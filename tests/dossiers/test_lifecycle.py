@@ -63,7 +63,11 @@ def test_reception_after_cutoff_counts_from_the_next_working_day(receive):
     # 16:00 is after the 15:00 cutoff: the clock starts Tuesday 07:30, 40 hours later is Monday 16/03 17:00.
     dossier = fresh(receive(now=vn(2026, 3, 9, 16, 0)))
     assert dossier.due_at == vn(2026, 3, 16, 17, 0)
-    assert open_record(dossier).started_at == vn(2026, 3, 10, 7, 30)
+    # The reception step opened at 16:00 (the control sheet records the real hand-off), but its half day
+    # counts from Tuesday 07:30.
+    record = open_record(dossier)
+    assert record.started_at == vn(2026, 3, 9, 16, 0)
+    assert record.due_at == vn(2026, 3, 10, 11, 30)
 
 
 def test_friday_afternoon_reception_skips_the_weekend(receive):

@@ -237,7 +237,10 @@ def test_random_lifecycles_keep_their_invariants(fast_passwords, agency, clerk, 
                     assert record.step_id == dossier.current_step_id
                     assert record.assignee_id == dossier.current_assignee_id
                     duration = calendar.to_working_time(agency, record.step.duration, procedure.time_unit)
-                    first_due = calendar.add_working_time(agency, record.started_at, duration)
+                    # The reception step's clock starts where the dossier's does (after hours: next session).
+                    clock_start = (calendar.processing_start(agency, record.started_at, procedure.time_unit)
+                                   if record.started_at == dossier.received_at else record.started_at)
+                    first_due = calendar.add_working_time(agency, clock_start, duration)
                     assert record.due_at == moved(agency, first_due, expected.record_paused)
                 if expected.frozen is not None:
                     assert snapshot(dossier) == expected.frozen
