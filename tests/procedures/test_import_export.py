@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from import_export.formats import base_formats
 
-from procedures.management.commands.seed_demo import Command as SeedDemo
+from portal.management.commands.seed_demo import Command as SeedDemo
 from procedures.models import Procedure, ProcedureStep, TimeUnit
 from procedures.resources import ProcedureResource
 from procedures.roles import Role
