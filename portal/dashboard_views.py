@@ -140,6 +140,8 @@ def agency_access(*roles: str):
                     })
             else:
                 official = _official(request.user)
+                if official is not None:
+                    request.user.official = official  # the page header asks again: serve it from this read
                 if official is None or not official.has_role(*roles):
                     raise PermissionDenied(_("Trang này dành cho lãnh đạo và quản trị của cơ quan."))
                 agency = official.agency
