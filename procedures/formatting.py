@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import TimeUnit
 
@@ -18,10 +19,14 @@ def format_quantity(value: Decimal | int | None) -> str:
 
 
 def format_duration(value: Decimal | int | None, unit: str = TimeUnit.WORKING_DAYS) -> str:
-    """"5 ngày làm việc", "4 giờ làm việc", "0,5 ngày làm việc"."""
+    """"5 ngày làm việc", "4 giờ làm việc", "0,5 ngày làm việc" (English: "1 working day", "5 working days")."""
     if value is None:
         return ""
-    return _("%(amount)s %(unit)s") % {"amount": format_quantity(value), "unit": TimeUnit(unit).label}
+    amount = {"amount": format_quantity(value)}
+    count = 1 if Decimal(value) == 1 else 2
+    if unit == TimeUnit.WORKING_HOURS:
+        return ngettext("%(amount)s giờ làm việc", "%(amount)s giờ làm việc", count) % amount
+    return ngettext("%(amount)s ngày làm việc", "%(amount)s ngày làm việc", count) % amount
 
 
 def format_vnd(amount: Decimal | int | None) -> str:

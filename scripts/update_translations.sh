@@ -59,6 +59,8 @@ with open(path, encoding="utf-8") as handle:
     text = handle.read()
 # A later plural form runs to the end of its entry (a blank line or the end of the file).
 text = re.sub(r'\nmsgstr\[[1-9]\] "(?:[^\n]*)(?:\n"[^\n]*)*', "", text)
+# msgen leaves a plural entry empty when the header already says one form: copy the singular msgid then.
+text = re.sub(r'(\nmsgid "((?:[^"\\]|\\.)*)"\nmsgid_plural "[^\n]*"\nmsgstr\[0\] )""', r'\1"\2"', text)
 with open(path, "w", encoding="utf-8") as handle:
     handle.write(text)
 PY
