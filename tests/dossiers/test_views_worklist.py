@@ -10,7 +10,7 @@ from dossiers.models import State
 from procedures.roles import Role
 from tests.factories import OfficialFactory, UserFactory
 
-from .conftest import MONDAY_0900, applicant, documents_for
+from .conftest import MONDAY_0900, applicant, documents_for, vn
 
 URL = "/ho-so/"
 
@@ -292,3 +292,14 @@ def test_worklist_renders_under_300ms_with_demo_sized_data(client, clerk, proced
         timings.append(time.perf_counter() - started)
         assert response.status_code == 200
     assert min(timings) < 0.3, timings
+
+
+def test_a_pending_extension_of_a_closed_dossier_leaves_the_leaders_list(client, leader, clerk, build_dossier):
+    dossier = build_dossier("in_progress", extension=True)
+    client.force_login(leader.user)
+    [pending] = client.get(URL).context["pending_extensions"]
+    assert pending.dossier_id == dossier.pk
+
+    services.withdraw(dossier_id=dossier.pk, actor=clerk.user, reason="Công dân rút hồ sơ", now=vn(2026, 3, 9, 14, 0))
+
+    assert client.get(URL).context["pending_extensions"] == []
