@@ -35,6 +35,7 @@ __all__ = [
     "load_exceptions",
     "processing_start",
     "to_working_time",
+    "in_working_days",
     "working_days_between",
     "working_intervals",
     "working_time_between",
@@ -302,12 +303,18 @@ def due_at(agency: Agency, received_at: dt.datetime, amount: Decimal, unit: str)
     return calendar.add(calendar.processing_start(local), working)
 
 
-def working_time_between(agency: Agency, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-    """Counted working time in [start, end]; zero when end is not after start."""
+def working_time_between(
+    agency: Agency, start: dt.datetime, end: dt.datetime, *, exceptions: Mapping[dt.date, CalendarException] | None = None
+) -> dt.timedelta:
+    """Counted working time in [start, end]; zero when end is not after start.
+
+    Reports measuring many pairs pass `exceptions` from one `load_exceptions` call covering them all.
+    """
     start, end = _local(start), _local(end)
     if end <= start:
         return dt.timedelta(0)
-    exceptions = load_exceptions(agency, start.date(), end.date())
+    if exceptions is None:
+        exceptions = load_exceptions(agency, start.date(), end.date())
     total = dt.timedelta(0)
     day = start.date()
     while day <= end.date():
@@ -319,9 +326,14 @@ def working_time_between(agency: Agency, start: dt.datetime, end: dt.datetime) -
     return total
 
 
-def working_days_between(agency: Agency, start: dt.datetime, end: dt.datetime) -> Decimal:
-    """Working days in [start, end], to a tenth of a day (for "days late" in reports)."""
-    elapsed = working_time_between(agency, start, end)
+def in_working_days(agency: Agency, elapsed: dt.timedelta) -> Decimal:
+    """Working time expressed in working days, to a tenth of a day."""
     ratio = Decimal(elapsed // dt.timedelta(microseconds=1)) / Decimal(day_length(agency) // dt.timedelta(microseconds=1))
     return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
+
+def working_days_between(
+    agency: Agency, start: dt.datetime, end: dt.datetime, *, exceptions: Mapping[dt.date, CalendarException] | None = None
+) -> Decimal:
+    """Working days in [start, end], to a tenth of a day (for "days late" in reports)."""
+    return in_working_days(agency, working_time_between(agency, start, end, exceptions=exceptions))
