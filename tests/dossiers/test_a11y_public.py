@@ -19,8 +19,14 @@ from dossiers import services
 from tests.conftest import CHROMIUM
 from tests.dossiers.conftest import vn
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are still
+    synchronous. Set for this module only, so nothing leaks into later tests or their subprocesses."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -1,6 +1,5 @@
 """The citizen's rating and feedback pages in Chromium: usable on a 360 px phone with JavaScript off, and no
 serious or critical axe-core violation."""
-import os
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,14 @@ from django.core.cache import cache
 from satisfaction.models import Feedback, Rating
 from tests.conftest import CHROMIUM
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are still synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are still
+    synchronous. Set for this module only, so nothing leaks into later tests or their subprocesses."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
