@@ -5,7 +5,8 @@ same number of queries whatever the size of the catalogue.
 """
 from django.db.models import Prefetch, QuerySet
 
-from .models import Agency, Field, Procedure, ProcedureStep, RequiredDocument
+from .models import Agency, Field, Official, Procedure, ProcedureStep, RequiredDocument
+from .roles import GROUP_NAMES, Role
 from .text import fold
 
 
@@ -47,4 +48,13 @@ def public_procedure(*, code: str) -> Procedure:
             Prefetch("agencies", queryset=Agency.objects.order_by("name")),
         )
         .get()
+    )
+
+
+def leader_emails(agency_id: int) -> list[str]:
+    """Addresses of the agency's active leaders (those without an address are skipped)."""
+    return list(
+        Official.objects.filter(agency_id=agency_id, is_active=True, user__is_active=True,
+                                user__groups__name=GROUP_NAMES[Role.LEADER])
+        .exclude(user__email="").order_by("user__email").values_list("user__email", flat=True).distinct()
     )

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from dossiers import selectors as dossier_selectors
 from procedures.models import Agency, Official
-from procedures.roles import GROUP_NAMES, Role
+from procedures.roles import Role
 
 from .models import (
     MISCONDUCT_KINDS,
@@ -101,15 +101,6 @@ def feedback_by_token(token: str) -> Feedback:
 
 
 # --- notifications -------------------------------------------------------------------------------------
-
-
-def leader_emails(agency_id: int) -> list[str]:
-    """Addresses of the agency's active leaders (those without an address are skipped)."""
-    return list(
-        Official.objects.filter(agency_id=agency_id, is_active=True, user__is_active=True,
-                                user__groups__name=GROUP_NAMES[Role.LEADER])
-        .exclude(user__email="").order_by("user__email").values_list("user__email", flat=True).distinct()
-    )
 
 
 def rating_for_notification(rating_id: int) -> Rating | None:

@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from procedures.selectors import leader_emails
+
 from . import selectors
 
 
@@ -33,7 +35,7 @@ def notify_low_rating(rating_id: int) -> int:
         "rating": rating,
         "officials": list(rating.officials.all()),
         "url": settings.SITE_URL + reverse("satisfaction:attention"),
-    }, selectors.leader_emails(rating.agency_id))
+    }, leader_emails(rating.agency_id))
 
 
 @shared_task
@@ -45,4 +47,4 @@ def notify_official_feedback(feedback_id: int) -> int:
         "feedback": feedback,
         "officials": list(feedback.officials.all()),
         "url": settings.SITE_URL + reverse("satisfaction:feedback_detail", args=[feedback.pk]),
-    }, selectors.leader_emails(feedback.agency_id))
+    }, leader_emails(feedback.agency_id))
