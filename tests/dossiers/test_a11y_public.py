@@ -16,7 +16,7 @@ import pytest
 from django.core.cache import cache
 
 from dossiers import services
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, launch_chromium
 from tests.dossiers.conftest import vn
 
 
@@ -30,8 +30,6 @@ def _orm_beside_playwright():
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = ROOT / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,7 +120,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 

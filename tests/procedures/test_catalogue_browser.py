@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from procedures.models import TimeUnit
-from tests.conftest import CHROMIUM
+from tests.conftest import launch_chromium
 from tests.factories import AgencyFactory, FieldFactory, ProcedureFactory, RequiredDocumentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +40,7 @@ def page(monkeypatch):
     # database from it, which Django would otherwise refuse as "async unsafe".
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
         yield context.new_page()
         browser.close()

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from satisfaction.models import Feedback, Rating
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, launch_chromium
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -18,8 +18,6 @@ def _orm_beside_playwright():
         yield
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -29,7 +27,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
 
