@@ -25,7 +25,7 @@ STREETS = ["Lê Lợi", "Nguyễn Huệ", "Hai Bà Trưng", "Trần Hưng Đạo
 # (in working days). Old open ones end up overdue, recent ones due soon or on track.
 PLAN = [
     ("returned", 25), ("returned", 22), ("returned", 18), ("returned", 15), ("returned", 12), ("returned", 9),
-    ("returned_late", 30), ("returned_late", 20), ("processed", 6), ("processed", 4),
+    ("returned_late", 30), ("returned_on_due_day", 26), ("returned_on_due_day", 19), ("returned_on_due_day", 11), ("processed", 6), ("processed", 4),
     ("in_progress", 1), ("in_progress", 2), ("in_progress", 3), ("in_progress_overdue", 14),
     ("in_progress_overdue", 10), ("received", 0), ("received", 0), ("supplement", 3), ("payment", 2),
     ("extension_pending", 12), ("extended", 16), ("refused", 5), ("stopped", 8), ("withdrawn", 7),
@@ -61,12 +61,17 @@ def _walk(dossier: Dossier, plan: str, staff: _Staff, rng: random.Random, now: d
     agency = dossier.agency
     clock = dossier.received_at
     day = calendar.day_length(agency).total_seconds() / 3600
-    late = plan in ("returned_late",)
-    step_hours = day * (1.6 if late else 0.6)
+    # Each hand-off takes a share of the procedure's own limit (days or hours alike): early, on the due
+    # day, or late, so the demo's on-time figures look like a real office's.
+    limit = calendar.to_working_time(agency, dossier.procedure.time_limit, dossier.procedure.time_unit)
+    hand_offs = dossier.procedure.steps.count() + 1
+    share = {"returned_late": 2.2, "returned_on_due_day": 0.985}.get(plan, 0.6)
+    step_hours = limit.total_seconds() / 3600 / hand_offs * share
+    spread = (0.99, 1.0) if plan == "returned_on_due_day" else (0.5, 1.0)
 
     def tick(hours=None):
         nonlocal clock
-        clock = _later(agency, clock, hours if hours is not None else step_hours * rng.uniform(0.5, 1.0))
+        clock = _later(agency, clock, hours if hours is not None else step_hours * rng.uniform(*spread))
         return min(clock, now)
 
     def holder():
@@ -115,7 +120,7 @@ def _walk(dossier: Dossier, plan: str, staff: _Staff, rng: random.Random, now: d
             services.approve_extension(extension_id=extension.pk, actor=staff.one(Role.LEADER, rng).user, now=tick(1))
         return
     # returned / processed: through every step to the result.
-    if rng.random() < 0.3:
+    if plan in ("returned", "processed") and rng.random() < 0.3:
         services.request_supplement(dossier_id=dossier.pk, actor=holder().user, missing="Bổ sung bản sao sổ hộ khẩu.",
                                     reply_by=timezone.localtime(clock).date() + datetime.timedelta(days=5), now=tick(1))
         services.fulfil_supplement(dossier_id=dossier.pk, actor=staff.one(Role.RECEPTION, rng).user, now=tick(day))
