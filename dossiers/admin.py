@@ -2,7 +2,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Dossier, DossierDocument, DossierEvent, Extension, ResultDocument, StepRecord
+from .models import CounterGuidance, Dossier, DossierDocument, DossierEvent, Extension, ResultDocument, StepRecord
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -72,3 +72,14 @@ class ResultDocumentAdmin(ReadOnlyAdmin):
     list_display = ["number", "dossier", "issued_on", "signer", "registered_by"]
     search_fields = ["number", "dossier__code"]
     list_select_related = ["dossier", "registered_by"]
+
+
+@admin.register(CounterGuidance)
+class CounterGuidanceAdmin(ReadOnlyAdmin):
+    """Citizens turned away with a guidance slip (Mẫu 02, not received): the only trace of their visit."""
+
+    list_display = ["given_at", "agency", "procedure", "applicant_name", "official"]
+    list_filter = ["agency"]
+    search_fields = ["applicant_name", "applicant_phone", "missing"]
+    date_hierarchy = "given_at"
+    list_select_related = ["agency", "procedure", "official"]

@@ -161,6 +161,11 @@ class ReceiveForm(forms.Form):
         help_text=_("Chỉ điền khi từ chối tiếp nhận hồ sơ (in Mẫu 03)."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    guidance_missing = forms.CharField(
+        label=_("Nội dung cần bổ sung, hoàn thiện"), required=False, max_length=4000,
+        help_text=_("Chỉ điền khi hướng dẫn công dân bổ sung hồ sơ chưa đầy đủ (in Mẫu 02, không tiếp nhận)."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     REQUIRED_MESSAGES = {
         "applicant_name": _("Nhập họ tên người nộp hồ sơ."),
@@ -168,11 +173,17 @@ class ReceiveForm(forms.Form):
         "applicant_address": _("Nhập địa chỉ người nộp hồ sơ."),
     }
 
-    def __init__(self, *args, refusing: bool = False, **kwargs):
+    # The guidance slip (Mẫu 02 for a dossier not received) prints only these: the reception rules do not apply.
+    GUIDANCE_FIELDS = frozenset({"procedure", "applicant_name", "applicant_phone", "guidance_missing"})
+
+    def __init__(self, *args, refusing: bool = False, guiding: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.refusing = refusing
+        self.guiding = guiding
         for name, message in self.REQUIRED_MESSAGES.items():
             self.fields[name].error_messages["required"] = message
+        if guiding:
+            self.fields["applicant_phone"].required = False
         # Keyboard-first: the clerk starts typing the applicant at once (the preview focuses "Tiếp nhận" instead).
         self.fields["applicant_name"].widget.attrs["autofocus"] = True
 
@@ -180,10 +191,16 @@ class ReceiveForm(forms.Form):
         return " ".join(self.cleaned_data["applicant_name"].split())
 
     def clean_applicant_phone(self):
+        if self.guiding:
+            return " ".join(self.cleaned_data["applicant_phone"].split())
         return validate_phone(self.cleaned_data["applicant_phone"])
 
     def clean(self):
         data = super().clean()
+        if self.guiding:
+            if not (data.get("guidance_missing") or "").strip():
+                self.add_error("guidance_missing", _("Nhập nội dung cần bổ sung."))
+            return data
         if "applicant_type" in data:
             try:
                 data["applicant_id_number"] = validate_id_number(data["applicant_type"], data.get("applicant_id_number", ""))
@@ -192,6 +209,19 @@ class ReceiveForm(forms.Form):
         if self.refusing and not (data.get("refuse_reason") or "").strip():
             self.add_error("refuse_reason", _("Nhập lý do từ chối tiếp nhận hồ sơ."))
         return data
+
+    def full_clean(self):
+        super().full_clean()
+        if self.guiding and self.is_bound:
+            # A citizen turned away with a slip is not held up by a mistyped e-mail or a missing address.
+            for name in [name for name in self._errors if name not in self.GUIDANCE_FIELDS]:
+                del self._errors[name]
+
+    def guidance(self) -> dict:
+        """The service's arguments for the guidance slip (`services.give_guidance`)."""
+        data = self.cleaned_data
+        return {"applicant_name": data["applicant_name"], "applicant_phone": data.get("applicant_phone", ""),
+                "missing": data["guidance_missing"]}
 
     def applicant(self) -> services.Applicant:
         data = self.cleaned_data
@@ -247,14 +277,24 @@ class BaseDocumentFormSet(forms.BaseFormSet):
             if form.required_document is not None:
                 form.fields["name"].widget = forms.HiddenInput()
 
+    def _uncounted_mandatory(self) -> list[str]:
+        received = {form.cleaned_data.get("required_document_id") for form in self.forms if form.count()}
+        return [doc.name for doc in self.catalogue.values() if doc.mandatory and doc.pk not in received]
+
+    def missing_mandatory(self) -> list[str]:
+        """The catalogue's mandatory documents the clerk has not ticked (none before the checklist is posted)."""
+        if not self.is_bound:
+            return []
+        self.errors  # noqa: B018  validate every line, so each one's counts are read even if another is invalid
+        return self._uncounted_mandatory()
+
     def clean(self):
         if any(self.errors) or self.refusing:
             return
         counted = [form for form in self.forms if form.count()]
         if not counted:
             raise ValidationError(_("Đánh dấu số bản của ít nhất một giấy tờ đã nhận."))
-        received = {form.cleaned_data.get("required_document_id") for form in counted}
-        missing = [doc.name for doc in self.catalogue.values() if doc.mandatory and doc.pk not in received]
+        missing = self._uncounted_mandatory()
         if missing:
             raise ValidationError(
                 _("Thiếu giấy tờ bắt buộc: %(names)s. Hướng dẫn công dân bổ sung hoặc từ chối tiếp nhận.")

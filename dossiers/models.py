@@ -375,6 +375,32 @@ class SupplementRequest(models.Model):
         ordering = ["dossier", "requested_at"]
 
 
+class CounterGuidance(models.Model):
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02) handed to a citizen whose dossier is incomplete and is
+    therefore not received (NĐ 118/2025/NĐ-CP: the counter guides the citizen to complete it, once, in full).
+
+    No dossier, code or clock exists; this row is the only trace that the citizen came and was turned away,
+    so "sent home without a reason" can be audited: who gave the slip, when, and what was missing."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+")
+    official = models.ForeignKey(Official, verbose_name=_("người hướng dẫn"), on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(_("thời điểm hướng dẫn"))
+    applicant_name = models.CharField(_("họ tên người nộp"), max_length=255)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    missing = models.TextField(_("nội dung cần bổ sung"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phiếu hướng dẫn bổ sung tại quầy")
+        verbose_name_plural = _("phiếu hướng dẫn bổ sung tại quầy")
+        ordering = ["-given_at"]
+        indexes = [models.Index(fields=["agency", "given_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_name} · {self.given_at:%d/%m/%Y}"
+
+
 class PaymentRequest(models.Model):
     """A financial obligation (fee, tax) the citizen must settle; the clock pauses meanwhile."""
 

@@ -33,7 +33,7 @@ from procedures.formatting import format_duration
 from procedures.models import Agency, Official, Procedure
 
 from . import links
-from .models import Dossier, DossierEvent, Extension, State, StepRecord, Timeliness
+from .models import CounterGuidance, Dossier, DossierEvent, Extension, State, StepRecord, Timeliness
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -206,11 +206,30 @@ def _receipt_context(dossier: Dossier) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class SupplementSlip:
+    """What Mẫu 02 prints, for a received dossier's supplement request or for a counter guidance given to a
+    citizen whose dossier was not received (then there is no address, code, reception time or reply date)."""
+
+    applicant_name: str
+    applicant_phone: str
+    missing: str
+    guide: Official
+    applicant_address: str = ""
+    received_at: datetime.datetime | None = None
+    reply_by: datetime.date | None = None
+
+
 def _supplement_context(dossier: Dossier) -> dict:
     request = _latest(dossier.supplement_requests.all(), key=lambda item: (item.requested_at, item.pk))
     if request is None:
         raise FormNotApplicable(_("Hồ sơ chưa có yêu cầu bổ sung nào: chưa thể in Mẫu số 02."))
-    return {"supplement": request, "dated": request.requested_at}
+    slip = SupplementSlip(
+        applicant_name=dossier.applicant_name, applicant_phone=dossier.applicant_phone, missing=request.missing,
+        guide=request.requested_by, applicant_address=dossier.applicant_address, received_at=dossier.received_at,
+        reply_by=request.reply_by,
+    )
+    return {"slip": slip, "dated": request.requested_at}
 
 
 def _refusal_context(dossier: Dossier) -> dict:
@@ -280,6 +299,24 @@ def dossier_form_pdf(dossier: Dossier, number: str) -> bytes:
 
 def dossier_form_filename(dossier: Dossier, number: str) -> str:
     return f"mau-{number}-{dossier.code}.pdf"
+
+
+# --- Mẫu 02 given at the counter, without a dossier --------------------------------------------------
+
+
+def guidance_pdf(guidance: CounterGuidance) -> bytes:
+    """Mẫu 02 for a dossier that was not received: the same form as a received dossier's supplement request,
+    with no dossier code and no QR (nothing can be tracked). `guidance` comes from
+    `selectors.counter_guidance_for_staff`."""
+    slip = SupplementSlip(applicant_name=guidance.applicant_name, applicant_phone=guidance.applicant_phone,
+                          missing=guidance.missing, guide=guidance.official)
+    context = {"form": FORMS["02"], "agency": guidance.agency, "procedure": guidance.procedure, "slip": slip,
+               "dated": guidance.given_at}
+    return render_pdf(FORMS["02"].template, context)
+
+
+def guidance_filename(guidance: CounterGuidance) -> str:
+    return f"mau-02-huong-dan-{guidance.pk}.pdf"
 
 
 # --- Mẫu 07: the register ------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
 from .errors import DossierActionError
-from .models import Dossier
+from .models import CounterGuidance, Dossier
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTER_MAX_DAYS = 366
@@ -83,6 +83,18 @@ def dossier_form(request, pk: int, number: str) -> HttpResponse:
     if number not in pdf.CONTEXT_BUILDERS:
         raise Http404(_("Không có biểu mẫu này."))
     return _print_dossier_form(request, pk, number)
+
+
+@require_GET
+@login_required
+def guidance(request, pk: int) -> HttpResponse:
+    """Mẫu 02 given at the counter for a dossier that was not received (a `CounterGuidance` of the agency)."""
+    official = _official(request)
+    try:
+        slip = selectors.counter_guidance_for_staff(official, pk)
+    except CounterGuidance.DoesNotExist:
+        raise Http404(_("Không tìm thấy phiếu hướng dẫn.")) from None
+    return _pdf_response(pdf.guidance_pdf(slip), pdf.guidance_filename(slip))
 
 
 class RegisterFilterForm(forms.Form):

@@ -8,6 +8,7 @@ and sets the history reason. When an action is not allowed it raises `DossierAct
 Legal basis: Nghị định 118/2025/NĐ-CP on the one-stop mechanism (as amended by 367/2025/NĐ-CP) and the forms of
 Thông tư 03/2025/TT-VPCP; dossier codes follow Thông tư 01/2018/TT-VPCP Điều 19.
 """
+import contextlib
 import datetime
 import secrets
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from .models import (
     OPEN_STATES,
     ApplicantType,
     Channel,
+    CounterGuidance,
     Dossier,
     DossierCodeCounter,
     DossierDocument,
@@ -395,6 +397,46 @@ def refuse_at_counter(*, actor, procedure_id: int, applicant: Applicant, reason:
     ctx = _Context(dossier=dossier, official=official, now=now)
     _event(ctx, Event.REFUSED, public_note=reason, role=Role.RECEPTION)
     return dossier
+
+
+# The model's column widths: an over-long value is a clerk's error on every database, not a crash on PostgreSQL.
+GUIDANCE_NAME_LENGTH = 255
+GUIDANCE_PHONE_LENGTH = 20
+
+
+@transaction.atomic
+def give_guidance(*, actor, procedure_id: int, applicant_name: str, applicant_phone: str = "", missing: str,
+                  now: datetime.datetime | None = None) -> CounterGuidance:
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02, Thông tư 03/2025/TT-VPCP) for an incomplete dossier that
+    is not received: the counter tells the citizen, in writing and at once, everything to supplement
+    (NĐ 118/2025/NĐ-CP). No dossier, code or appointment is created; the slip is kept so every citizen turned
+    away leaves a trace (who, when, why). The phone is optional and kept as typed when it is not a valid number."""
+    official = official_of(actor)
+    _require_role(official, official.agency_id, Role.RECEPTION)
+    procedure = _procedure_for(official, procedure_id)
+    name = " ".join((applicant_name or "").split())
+    missing = (missing or "").strip()
+    errors = []
+    if not name:
+        errors.append(_("Nhập họ tên người nộp hồ sơ."))
+    elif len(name) > GUIDANCE_NAME_LENGTH:
+        errors.append(_("Họ tên người nộp quá dài."))
+    if not missing:
+        errors.append(_("Nhập nội dung cần bổ sung."))
+    phone = " ".join((applicant_phone or "").split())
+    if phone:
+        # The slip does not depend on it: a valid number is normalised, a mistyped one is kept, not refused.
+        with contextlib.suppress(ValidationError):
+            phone = validate_phone(phone)
+        if len(phone) > GUIDANCE_PHONE_LENGTH:
+            errors.append(_("Số điện thoại quá dài."))
+    if errors:
+        raise DossierActionError(" ".join(str(message) for message in errors))
+    guidance = CounterGuidance(agency=official.agency, procedure=procedure, official=official,
+                               given_at=now or timezone.now(), applicant_name=name, applicant_phone=phone,
+                               missing=missing)
+    _audited_save(guidance, official, f"give_guidance: {missing}")
+    return guidance
 
 
 # --- processing ----------------------------------------------------------------------------------------

@@ -90,13 +90,30 @@ def worklist(request):
 # --- reception -------------------------------------------------------------------------------------------
 
 
+def _suggest_missing(form, formset) -> bool:
+    """Pre-fill the guidance slip (Mẫu 02) with the mandatory documents the clerk did not tick, unless the clerk
+    already wrote something; True when the slip has content to show."""
+    if form is None or formset is None or not form.is_bound:
+        return False
+    if (form.data.get("guidance_missing") or "").strip():
+        return True
+    names = formset.missing_mandatory()
+    if not names:
+        return False
+    form.data = form.data.copy()
+    form.data["guidance_missing"] = "\n".join(f"- {name}" for name in names)
+    return True
+
+
 def _receive_page(request, *, procedure=None, form=None, formset=None, preview=None, status=200):
     official = request.official
     query = (request.GET.get("q") or "").strip()
     procedures = list(selectors.reception_procedures(official, query)[:PICKER_LIMIT]) if procedure is None else []
     if form is not None and preview is not None:
         form.fields["applicant_name"].widget.attrs.pop("autofocus", None)
+    suggested = _suggest_missing(form, formset)
     return render(request, "dossiers/staff/receive.html", {
+        "guidance_open": suggested or bool(form is not None and form.guiding),
         "query": query,
         "procedures": procedures,
         "only_match": procedures[0] if len(procedures) == 1 else None,
@@ -110,8 +127,9 @@ def _receive_page(request, *, procedure=None, form=None, formset=None, preview=N
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.RECEPTION)
 def receive(request):
-    """Two stages on one form: "Kiểm tra" validates and shows the appointment, "Tiếp nhận" saves (or the
-    clerk refuses an incomplete dossier with a reason, Mẫu 03). Nothing typed is lost on an error."""
+    """Two stages on one form: "Kiểm tra" validates and shows the appointment, "Tiếp nhận" saves. An incomplete
+    dossier is instead refused with a reason (Mẫu 03), or not received and the citizen given a guidance slip
+    (Mẫu 02). Nothing typed is lost on an error."""
     official = request.official
     if request.method != "POST":
         raw = request.GET.get("procedure") or ""
@@ -133,8 +151,12 @@ def receive(request):
         return redirect("dossiers:receive")
     stage = request.POST.get("stage", "check")
     refusing = stage == "refuse"
-    form = forms.ReceiveForm(request.POST, refusing=refusing)
-    formset = forms.DocumentFormSet(request.POST, procedure=procedure, refusing=refusing, prefix="docs")
+    guiding = stage == "guide"
+    form = forms.ReceiveForm(request.POST, refusing=refusing, guiding=guiding)
+    # Refusing or guiding: an incomplete checklist is the very reason, not an error.
+    formset = forms.DocumentFormSet(request.POST, procedure=procedure, refusing=refusing or guiding, prefix="docs")
+    if guiding:
+        return _give_guidance(request, procedure, form, formset)
     if not (form.is_valid() and formset.is_valid()):
         return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
 
@@ -168,6 +190,19 @@ def receive(request):
         messages.error(request, error.message)
         return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
     return _receive_page(request, procedure=procedure, form=form, formset=formset, preview=preview)
+
+
+def _give_guidance(request, procedure, form, formset):
+    """Mẫu 02 for a dossier that is not received: only the applicant's name and what is missing are needed;
+    the slip is recorded, then printed."""
+    if not form.is_valid():
+        return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
+    try:
+        guidance = services.give_guidance(actor=request.user, procedure_id=procedure.pk, **form.guidance())
+    except DossierActionError as error:
+        messages.error(request, error.message)
+        return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
+    return redirect("forms:guidance", pk=guidance.pk)
 
 
 def _local_text(value: datetime.datetime) -> str:
