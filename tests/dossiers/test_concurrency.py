@@ -3,45 +3,21 @@
 Row locks (`select_for_update`) must serialise them: codes stay consecutive, a dossier moves once, an extension
 is approved once. SQLite has no row locks, so these tests run only on PostgreSQL.
 """
-import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from dossiers import services
 from dossiers.errors import DossierActionError
 from dossiers.models import Dossier, DossierCodeCounter, DossierEvent, Extension, StepRecord
 from procedures.roles import Role
+from tests.concurrency import run_concurrently
 from tests.factories import OfficialFactory
 
 from .conftest import MONDAY_0900, applicant, documents_for, vn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("fast_passwords")]
-
-
-def run_concurrently(function, arguments: list) -> list:
-    """Call function(argument) in one thread per argument, all released at once; results or raised errors."""
-    barrier = threading.Barrier(len(arguments))
-    results: list = [None] * len(arguments)
-
-    def worker(index, argument):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = function(argument)
-        except Exception as error:  # the race's loser: returned, not lost in the thread
-            results[index] = error
-        finally:
-            connection.close()  # each thread opened its own connection
-
-    threads = [threading.Thread(target=worker, args=(index, argument)) for index, argument in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck (deadlock?)"
-    return results
 
 
 def user(pk):

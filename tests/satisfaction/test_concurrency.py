@@ -8,31 +8,11 @@ from django.test import Client
 from satisfaction import services
 from satisfaction.errors import AlreadyRated, RatingLimitReached
 from satisfaction.models import Rating, RatingOfficial
+from tests.concurrency import run_concurrently
 
 from .conftest import rating_post
 
 THREADS = 6
-
-
-def run_together(function, arguments):
-    barrier = threading.Barrier(len(arguments))
-    results = [None] * len(arguments)
-
-    def worker(index, argument):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = function(argument)
-        except Exception as error:  # noqa: BLE001 — the outcome is what the test inspects
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.postgres
@@ -40,7 +20,7 @@ def run_together(function, arguments):
 def test_concurrent_ratings_of_one_dossier_record_exactly_one(finish):
     dossier = finish()
     levels = ["very_satisfied", "satisfied", "dissatisfied"] * (THREADS // 3)
-    results = run_together(
+    results = run_concurrently(
         lambda overall: services.rate_dossier(token=dossier.tracking_token,
                                               answers=services.Answers(overall=overall, attitude=overall,
                                                                        timeliness=overall, guidance=overall,
@@ -60,7 +40,7 @@ def test_concurrent_ratings_of_one_dossier_record_exactly_one(finish):
 def test_concurrent_http_submissions_never_500(finish):
     dossier = finish()
     url = f"/t/{dossier.tracking_token}/danh-gia/"
-    statuses = run_together(lambda overall: Client().post(url, rating_post(overall)).status_code,
+    statuses = run_concurrently(lambda overall: Client().post(url, rating_post(overall)).status_code,
                             ["satisfied", "dissatisfied"] * (THREADS // 2))
     assert statuses == [302] * THREADS
     assert Rating.objects.filter(dossier=dossier).count() == 1
@@ -69,7 +49,7 @@ def test_concurrent_http_submissions_never_500(finish):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_placard_ratings_from_one_device_record_one(clerk):
-    results = run_together(
+    results = run_concurrently(
         lambda _: services.rate_official(official_id=clerk.pk, device_id="same-phone",
                                          answers=services.Answers(overall="satisfied", attitude="satisfied")),
         list(range(THREADS)),
