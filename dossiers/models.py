@@ -428,6 +428,8 @@ class Extension(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ phê duyệt")
         APPROVED = "approved", _("Đã phê duyệt")
+        # The dossier finished or closed before a leader decided: nothing is left to approve.
+        LAPSED = "lapsed", _("Không còn cần phê duyệt (hồ sơ đã kết thúc)")
 
     dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="extensions")
     reason = models.TextField(_("lý do quá hạn"))

@@ -121,8 +121,7 @@ def officials_for_step(*, agency_id: int, step: ProcedureStep) -> QuerySet[Offic
 
 def pending_extensions(agency: Agency) -> QuerySet[Extension]:
     return (
-        # A request left pending when its dossier closed needs no decision any more.
-        Extension.objects.filter(dossier__agency=agency, status=Extension.Status.PENDING, dossier__state__in=OPEN_STATES)
+        Extension.objects.filter(dossier__agency=agency, status=Extension.Status.PENDING)
         .select_related("dossier__procedure", "requested_by").order_by("requested_at")
     )
 

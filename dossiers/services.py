@@ -632,6 +632,7 @@ def mark_processed(*, dossier_id: int, actor, result_note: str = "", expected_st
         # A one-step procedure never forwards: its only step starts and finishes processing.
         dossier._start_processing()
     dossier._finish_processing()
+    _lapse_pending_extensions(ctx)
     _close_step(ctx, record, StepRecord.Outcome.COMPLETED, result_note)
     dossier.processed_at = ctx.now
     dossier.result_note = result_note.strip()
@@ -654,8 +655,17 @@ def return_result(*, dossier_id: int, actor, note: str = "", now: datetime.datet
     return dossier
 
 
+def _lapse_pending_extensions(ctx: _Context) -> None:
+    """A request for more time that no leader decided before the dossier ended is closed with it, so no
+    decision is left waiting on a finished dossier and the auditor sees why it was never approved."""
+    for extension in ctx.dossier.extensions.filter(status=Extension.Status.PENDING):
+        extension.status = Extension.Status.LAPSED
+        _audited_save(extension, ctx.official, "dossier ended before approval", update_fields=["status"])
+
+
 def _close_open(ctx: _Context, reason: str) -> None:
     """Shared ending of stop and withdraw: the open step closes, any pause ends without moving the appointment."""
+    _lapse_pending_extensions(ctx)
     _close_step(ctx, _open_record(ctx.dossier), StepRecord.Outcome.CLOSED, reason)
     ctx.dossier.closed_at = ctx.now
     ctx.dossier.closing_reason = reason

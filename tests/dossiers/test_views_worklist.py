@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from dossiers import selectors, services
-from dossiers.models import State
+from dossiers.models import Extension, State
 from procedures.roles import Role
 from tests.factories import OfficialFactory, UserFactory
 
@@ -303,3 +303,7 @@ def test_a_pending_extension_of_a_closed_dossier_leaves_the_leaders_list(client,
     services.withdraw(dossier_id=dossier.pk, actor=clerk.user, reason="Công dân rút hồ sơ", now=vn(2026, 3, 9, 14, 0))
 
     assert client.get(URL).context["pending_extensions"] == []
+    extension = Extension.objects.get(dossier=dossier)
+    assert extension.status == Extension.Status.LAPSED
+    latest = extension.history.latest()
+    assert (latest.history_user, latest.history_change_reason) == (clerk.user, "dossier ended before approval")
