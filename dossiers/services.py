@@ -516,22 +516,28 @@ def _pause(ctx: _Context) -> None:
     ctx.dossier.paused_since = ctx.now
 
 
-def _resume(ctx: _Context) -> datetime.timedelta:
-    """Stop the pause: the working time it lasted moves the appointment and the open step's deadline
-    (time waiting for the citizen is not counted in the time limit, NĐ 118/2025/NĐ-CP)."""
+def _bank_pause(ctx: _Context, *, move_appointment: bool, reason: str) -> datetime.timedelta:
+    """Count the running pause up to now (time waiting for the citizen is not counted in the time limit,
+    NĐ 118/2025/NĐ-CP): it is added to the paused total and moves the open step's deadline and, unless the
+    appointment is being replaced, the appointment. Returns the working time banked."""
     dossier = ctx.dossier
     agency = dossier.agency
     paused = calendar.working_time_between(agency, dossier.paused_since, ctx.now) if dossier.paused_since else datetime.timedelta()
-    dossier.paused_since = None
     if paused:
         dossier.paused_working_time += paused
-        dossier.due_at = calendar.add_working_time(agency, dossier.due_at, paused)
+        if move_appointment:
+            dossier.due_at = calendar.add_working_time(agency, dossier.due_at, paused)
         record = _open_record(dossier)
         if record is not None:
             record.due_at = calendar.add_working_time(agency, record.due_at, paused)
-            record._change_reason = "pause ended"
-            record._history_user = ctx.official.user
-            record.save(update_fields=["due_at"])
+            _audited_save(record, ctx.official, reason, update_fields=["due_at"])
+    return paused
+
+
+def _resume(ctx: _Context) -> datetime.timedelta:
+    """Stop the pause: the working time it lasted moves the appointment and the open step's deadline."""
+    paused = _bank_pause(ctx, move_appointment=True, reason="pause ended")
+    ctx.dossier.paused_since = None
     return paused
 
 
@@ -745,6 +751,11 @@ def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None
     extension.approved_by = ctx.official
     extension.approved_at = ctx.now
     _audited_save(extension, ctx.official, "approve_extension")
+    if dossier.paused_since:
+        # The leader's date replaces the appointment as it stands: the pause so far must not move it again
+        # when the citizen returns; only the pause from now on will.
+        _bank_pause(ctx, move_appointment=False, reason="pause counted at extension approval")
+        dossier.paused_since = ctx.now
     dossier.due_at = extension.proposed_due_at
     _save(ctx, f"approve_extension: {extension.reason}")
     new_date = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")

@@ -431,3 +431,20 @@ def test_withdraw_records_the_reason_publicly(build_dossier, clerk):
     event = withdrawn.events.order_by("-at", "-id").first()
     assert (event.kind, event.public_note, event.is_public) == (
         DossierEvent.Kind.WITHDRAWN, "Công dân không còn nhu cầu", True)
+
+
+def test_an_extension_approved_during_a_pause_keeps_its_date_for_the_pause_so_far(build_dossier, clerk, specialist, leader):
+    """The leader's new appointment replaces the old one as it stands; only the pause after the approval moves it."""
+    dossier = build_dossier("in_progress", extension=True)
+    extension = dossier.extensions.get()
+    services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, missing="Bản sao sổ đỏ",
+                                reply_by=vn(2026, 3, 20).date(), now=vn(2026, 3, 10, 8, 0))
+    # Tuesday 08:00 → Wednesday 08:00 paused before the approval: 8 working hours, not added to the new date.
+    services.approve_extension(extension_id=extension.pk, actor=leader.user, now=vn(2026, 3, 11, 8, 0))
+    # Wednesday 08:00 → 10:00 paused after it: 2 working hours, added to the new date.
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 11, 10, 0))
+
+    dossier = fresh(dossier)
+    agency = dossier.agency
+    assert dossier.due_at == calendar.add_working_time(agency, extension.proposed_due_at, datetime.timedelta(hours=2))
+    assert dossier.paused_working_time == datetime.timedelta(hours=10)

@@ -210,6 +210,12 @@ def test_random_lifecycles_keep_their_invariants(fast_passwords, agency, clerk, 
             elif action == "approve_extension":
                 expected.base_due = Extension.objects.filter(dossier_id=pk).latest("pk").proposed_due_at
                 expected.paused_since_base = datetime.timedelta(0)
+                if expected.pause_start is not None:
+                    # Approved mid-pause: the pause so far is counted now and does not move the new date.
+                    paused = calendar.working_time_between(agency, expected.pause_start, now)
+                    expected.paused_total += paused
+                    expected.record_paused += paused
+                    expected.pause_start = now
             elif action in ("forward", "send_back"):
                 expected.record_paused = datetime.timedelta(0)
             if after.state in CLOSED_STATES:
