@@ -7,8 +7,6 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -16,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from procedures.access import staff_required
 from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
@@ -24,13 +23,6 @@ from .models import CounterGuidance, Dossier
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTER_MAX_DAYS = 366
-
-
-def _official(request) -> Official:
-    official = getattr(request.user, "official", None)
-    if official is None or not official.is_active:
-        raise PermissionDenied(_("Chỉ cán bộ đang công tác mới in được biểu mẫu."))
-    return official
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -53,7 +45,7 @@ def _dossier_url(pk: int) -> str:
 
 
 def _print_dossier_form(request, pk: int, number: str) -> HttpResponse:
-    official = _official(request)
+    official = request.official
     try:
         dossier = selectors.dossier_for_staff(official, pk)
     except Dossier.DoesNotExist:
@@ -70,14 +62,14 @@ def _print_dossier_form(request, pk: int, number: str) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_required
 def receipt(request, pk: int) -> HttpResponse:
     """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả, with the tracking and rating QR codes."""
     return _print_dossier_form(request, pk, "01")
 
 
 @require_GET
-@login_required
+@staff_required
 def dossier_form(request, pk: int, number: str) -> HttpResponse:
     """Mẫu 01–06 of one dossier; a form its state does not call for is a friendly 404 page."""
     if number not in pdf.CONTEXT_BUILDERS:
@@ -86,10 +78,10 @@ def dossier_form(request, pk: int, number: str) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_required
 def guidance(request, pk: int) -> HttpResponse:
     """Mẫu 02 given at the counter for a dossier that was not received (a `CounterGuidance` of the agency)."""
-    official = _official(request)
+    official = request.official
     try:
         slip = selectors.counter_guidance_for_staff(official, pk)
     except CounterGuidance.DoesNotExist:
@@ -134,10 +126,10 @@ class RegisterFilterForm(forms.Form):
 
 
 @require_GET
-@login_required
+@staff_required
 def register(request) -> HttpResponse:
     """Mẫu 07: Sổ theo dõi hồ sơ of the official's agency for a range of reception dates (A4 landscape)."""
-    official = _official(request)
+    official = request.official
     form = RegisterFilterForm(
         {"date_from": request.GET.get("from", ""), "date_to": request.GET.get("to", ""),
          "procedure": request.GET.get("procedure", "")},
@@ -159,10 +151,10 @@ def register(request) -> HttpResponse:
 
 
 @require_GET
-@login_required
+@staff_required
 def placard(request, official_pk: int) -> HttpResponse:
     """An A6 desk placard of an official of the same agency, with the QR of their rating page."""
-    official = _official(request)
+    official = request.official
     try:
         subject = selectors.agency_official(agency_id=official.agency_id, pk=official_pk)
     except Official.DoesNotExist:

@@ -14,10 +14,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from procedures.access import role_required, staff_required
 from procedures.roles import Role
 
 from . import actions, forms, links, selectors, services
-from .decorators import role_required, staff_required
 from .errors import DossierActionError
 from .models import CLOSED_STATES, Dossier, State
 

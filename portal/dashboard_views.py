@@ -18,8 +18,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from procedures.access import load_official
 from procedures.http import public_page
-from procedures.models import Agency, Official
+from procedures.models import Agency
 from procedures.roles import Role
 
 from . import charts, exports, stats, stats_cache
@@ -114,13 +115,6 @@ def public_export(request, table, fmt, code=None):
 # --- access to the staff pages ------------------------------------------------------------------------------
 
 
-def _official(user) -> Official | None:
-    return (
-        Official.objects.select_related("agency", "user").prefetch_related("user__groups")
-        .filter(user=user, is_active=True).first()
-    )
-
-
 def agency_access(*roles: str):
     """Signed in, and either a superuser (who picks the agency with ?co-quan=<code>) or an active official of
     the agency with one of `roles`. Asking for another agency is refused (403), never silently redirected."""
@@ -139,9 +133,7 @@ def agency_access(*roles: str):
                         "target": request.path,
                     })
             else:
-                official = _official(request.user)
-                if official is not None:
-                    request.user.official = official  # the page header asks again: serve it from this read
+                official = load_official(request.user)
                 if official is None or not official.has_role(*roles):
                     raise PermissionDenied(_("Trang này dành cho lãnh đạo và quản trị của cơ quan."))
                 agency = official.agency

@@ -58,3 +58,11 @@ def leader_emails(agency_id: int) -> list[str]:
                                 user__groups__name=GROUP_NAMES[Role.LEADER])
         .exclude(user__email="").order_by("user__email").values_list("user__email", flat=True).distinct()
     )
+
+
+def active_official(user) -> Official | None:
+    """The active official behind a login, with agency and groups (roles) read in one go."""
+    return (
+        Official.objects.select_related("agency", "user").prefetch_related("user__groups")
+        .filter(user=user, is_active=True).first()
+    )

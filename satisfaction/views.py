@@ -3,11 +3,9 @@ pages: reports to handle, low ratings to deal with, satisfaction figures and the
 
 Public pages show no personal data: no applicant, no reporter; officials only by their public display name.
 """
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from procedures.access import role_required, staff_required
 from procedures.models import Official
 
 from . import forms, ratelimit, selectors, services
@@ -182,28 +181,8 @@ def feedback_status(request, token):
 # --- staff ---------------------------------------------------------------------------------------------
 
 
-def staff_required(managers_only=False):
-    """A signed-in, active official; leaders' pages also need the leader or agency-admin role."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            official = getattr(request.user, "official", None)
-            if official is None or not official.is_active:
-                raise PermissionDenied
-            if managers_only and not selectors.is_manager(official):
-                raise PermissionDenied
-            request.official = official
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 @require_safe
-@staff_required()
+@staff_required
 def feedback_list(request):
     filter_form = forms.FeedbackFilterForm(request.GET or None)
     feedback = selectors.feedback_list(request.official, filter_form.filters())
@@ -217,7 +196,7 @@ def feedback_list(request):
 
 
 @require_safe
-@staff_required()
+@staff_required
 def feedback_detail(request, pk):
     try:
         feedback = selectors.feedback_for_staff(request.official, pk)
@@ -247,7 +226,7 @@ FEEDBACK_ACTIONS = {
 
 
 @require_POST
-@staff_required()
+@staff_required
 def feedback_action(request, pk, action):
     if action not in FEEDBACK_ACTIONS:
         raise Http404
@@ -278,7 +257,7 @@ def feedback_action(request, pk, action):
 
 
 @require_safe
-@staff_required(managers_only=True)
+@role_required(*selectors.MANAGER_ROLES)
 def attention(request):
     """"Cần xử lý": low ratings nobody has dealt with and reports about officials still open."""
     return render(request, "satisfaction/staff/attention.html", {
@@ -290,7 +269,7 @@ def attention(request):
 
 
 @require_POST
-@staff_required(managers_only=True)
+@role_required(*selectors.MANAGER_ROLES)
 def handle_rating(request, pk):
     form = forms.HandleRatingForm(request.POST)
     if not form.is_valid():
@@ -308,7 +287,7 @@ def handle_rating(request, pk):
 
 
 @require_safe
-@staff_required(managers_only=True)
+@role_required(*selectors.MANAGER_ROLES)
 def statistics(request):
     period_form = forms.PeriodForm(request.GET or None)
     period = period_form.period()
@@ -331,7 +310,7 @@ def statistics(request):
 
 
 @require_safe
-@staff_required(managers_only=True)
+@role_required(*selectors.MANAGER_ROLES)
 def scorecard(request):
     period_form = forms.PeriodForm(request.GET or None)
     period = period_form.period()

@@ -1,19 +1,18 @@
-"""Access rules of the staff pages: signed in, an active official of an agency, and optionally a role."""
+"""Access rules of every staff page (counter, forms, feedback handling, dashboards): signed in, an active
+official of an agency, and optionally a role. One definition, so every app refuses the same way."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from procedures.models import Official
+from .models import Official
+from .selectors import active_official
 
 
-def _load_official(user) -> Official | None:
-    """The official behind a login, with agency and groups read once for the whole request."""
-    official = (
-        Official.objects.select_related("agency", "user").prefetch_related("user__groups")
-        .filter(user=user, is_active=True).first()
-    )
+def load_official(user) -> Official | None:
+    """The official behind a login, read once for the whole request and cached on the user."""
+    official = active_official(user)
     if official is not None:
         official.roles  # noqa: B018  read the prefetched groups now: the assignment below swaps official.user
         # Services read `actor.official`: hand them this instance so roles are not read again.
@@ -29,7 +28,7 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        official = _load_official(request.user)
+        official = load_official(request.user)
         if official is None:
             raise PermissionDenied(_("Tài khoản này không phải cán bộ đang công tác tại một cơ quan."))
         request.official = official
