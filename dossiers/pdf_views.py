@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from procedures import calendar
 from procedures.access import staff_required
 from procedures.models import Official, Procedure
 
@@ -142,8 +143,8 @@ def register(request) -> HttpResponse:
     procedure = form.cleaned_data["procedure"]
     dossiers = selectors.register_dossiers(
         agency_id=official.agency_id,
-        start=datetime.datetime.combine(start, datetime.time.min, tzinfo=VN),
-        end=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=VN),
+        start=calendar.start_of_day(start),
+        end=calendar.start_of_day(end + datetime.timedelta(days=1)),
         procedure_id=procedure.pk if procedure else None,
     )
     content = pdf.register_pdf(agency=official.agency, start=start, end=end, dossiers=dossiers, procedure=procedure)

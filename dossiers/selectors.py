@@ -230,10 +230,6 @@ class WorklistFilters:
     received_to: datetime.date | None = None
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def _search_q(query: str) -> Q:
     """Code, applicant name (accents ignored, every word), phone or ID number."""
     query = " ".join((query or "").split())
@@ -263,9 +259,9 @@ def _filtered(official: Official, filters: WorklistFilters) -> QuerySet[Dossier]
     if filters.state:
         dossiers = dossiers.filter(state=filters.state)
     if filters.received_from:
-        dossiers = dossiers.filter(received_at__gte=_local_midnight(filters.received_from))
+        dossiers = dossiers.filter(received_at__gte=calendar.start_of_day(filters.received_from))
     if filters.received_to:
-        dossiers = dossiers.filter(received_at__lt=_local_midnight(filters.received_to + datetime.timedelta(days=1)))
+        dossiers = dossiers.filter(received_at__lt=calendar.start_of_day(filters.received_to + datetime.timedelta(days=1)))
     return dossiers
 
 
@@ -475,19 +471,21 @@ def officials_who_handled(dossier_id: int) -> QuerySet[Official]:
 
 
 def register_dossiers(*, agency_id: int, start: datetime.datetime, end: datetime.datetime,
-                      procedure_id: int | None = None) -> QuerySet[Dossier]:
-    """Sổ theo dõi hồ sơ (Mẫu 07): the dossiers an agency received in [start, end), oldest first, with their
-    step records (the first hand-off is the "chuyển xử lý" column). Refused dossiers were never received."""
+                      procedure_id: int | None = None, with_steps: bool = True) -> QuerySet[Dossier]:
+    """Sổ theo dõi hồ sơ (Mẫu 07): the dossiers an agency received in [start, end), oldest first (index agency,
+    received_at). Refused dossiers were never received. The printed register shows the first hand-off ("chuyển
+    xử lý"), so it asks for the step records; the spreadsheet export does not."""
     dossiers = Dossier.objects.filter(agency_id=agency_id, received_at__gte=start, received_at__lt=end).exclude(
         state=State.REFUSED
     )
     if procedure_id is not None:
         dossiers = dossiers.filter(procedure_id=procedure_id)
-    return (
-        dossiers.select_related("procedure")
-        .prefetch_related(Prefetch("step_records", queryset=StepRecord.objects.select_related("step", "assignee")))
-        .order_by("received_at", "id")
-    )
+    dossiers = dossiers.select_related("procedure").order_by("received_at", "id")
+    if with_steps:
+        dossiers = dossiers.prefetch_related(
+            Prefetch("step_records", queryset=StepRecord.objects.select_related("step", "assignee"))
+        )
+    return dossiers
 
 
 def agency_official(*, agency_id: int, pk: int) -> Official:

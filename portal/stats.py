@@ -28,6 +28,7 @@ from django.db.models.lookups import Exact, GreaterThan, LessThan
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from dossiers import selectors as dossier_selectors
 from dossiers.models import OPEN_STATES, PAUSED_STATES, Dossier, State, StepRecord
 from dossiers.selectors import RUNNING_STATES, due_soon_limit
 from procedures import calendar
@@ -44,10 +45,6 @@ HUNDRED = Decimal(100)
 # --- periods and small helpers ------------------------------------------------------------------------
 
 
-def local_midnight(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=VN)
-
-
 @dataclass(frozen=True)
 class Period:
     """Inclusive local days [first, last]; `start`/`end` are the aware instants [start, end)."""
@@ -57,11 +54,11 @@ class Period:
 
     @property
     def start(self) -> datetime.datetime:
-        return local_midnight(self.first)
+        return calendar.start_of_day(self.first)
 
     @property
     def end(self) -> datetime.datetime:
-        return local_midnight(self.last + datetime.timedelta(days=1))
+        return calendar.start_of_day(self.last + datetime.timedelta(days=1))
 
     def q(self, field_name: str) -> Q:
         return Q(**{f"{field_name}__gte": self.start, f"{field_name}__lt": self.end})
@@ -493,8 +490,8 @@ def today_figures(agency: Agency, now: datetime.datetime) -> dict:
     today = timezone.localtime(now, VN).date()
     soon = due_soon_limit(agency, now)
     running = Q(state__in=RUNNING_STATES)
-    return _dossiers(agency).filter(Q(state__in=OPEN_STATES) | Q(received_at__gte=local_midnight(today))).aggregate(
-        received_today=Count("id", filter=Q(received_at__gte=local_midnight(today)) & ~Q(state=State.REFUSED)),
+    return _dossiers(agency).filter(Q(state__in=OPEN_STATES) | Q(received_at__gte=calendar.start_of_day(today))).aggregate(
+        received_today=Count("id", filter=Q(received_at__gte=calendar.start_of_day(today)) & ~Q(state=State.REFUSED)),
         open=Count("id", filter=Q(state__in=OPEN_STATES)),
         overdue=Count("id", filter=running & Q(due_at__lt=now)),
         due_soon=Count("id", filter=running & Q(due_at__gte=now, due_at__lte=soon)),
@@ -718,14 +715,8 @@ def official_review(agency: Agency, filters: Filters) -> Table:
 
 
 def register_dossiers(agency: Agency, period: Period) -> QuerySet[Dossier]:
-    """Dossiers received in the period, in reception order (index agency, received_at)."""
-    return (
-        _dossiers(agency).filter(period.q("received_at"))
-        .select_related("procedure")
-        .only("code", "procedure__name", "procedure__code", "applicant_name", "applicant_address", "applicant_phone",
-              "received_at", "due_at", "processed_at", "returned_at", "state")
-        .order_by("received_at", "id")
-    )
+    """The Mẫu 07 register's rows for the period: the same dossiers as the printed register."""
+    return dossier_selectors.register_dossiers(agency_id=agency.pk, start=period.start, end=period.end, with_steps=False)
 
 
 def register_columns() -> list[Column]:

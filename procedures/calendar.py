@@ -34,6 +34,7 @@ __all__ = [
     "is_working_time",
     "load_exceptions",
     "processing_start",
+    "start_of_day",
     "to_working_time",
     "in_working_days",
     "working_days_between",
@@ -59,6 +60,11 @@ def _local(instant: dt.datetime) -> dt.datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("The working calendar needs aware datetimes.")
     return instant.astimezone(_tz())
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """00:00 of a calendar day in Vietnam time: the boundary every "received on/between" filter uses."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=_tz())
 
 
 def _check_unit(unit: str) -> None:

@@ -157,6 +157,18 @@ def test_register_rows(city):
     assert first[5] == "0912345001" and first[10] == "Đã trả kết quả"
 
 
+def test_register_export_lists_the_same_dossiers_as_the_printed_register(city):
+    """Mẫu 07 on screen, in Excel and on paper is one register: a dossier refused at the counter is in none."""
+    from dossiers import selectors
+
+    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 10))
+    exported = [row[1] for row in stats.register_rows(stats.register_dossiers(city.agency, period))]
+    printed = [d.code for d in selectors.register_dossiers(agency_id=city.agency.pk, start=period.start, end=period.end)]
+
+    assert exported == printed
+    assert city.d[9].code not in exported
+
+
 @pytest.mark.postgres
 def test_postgres_uses_the_same_day_boundaries(city):
     """The SQL day truncation runs in the database's own time-zone code on PostgreSQL; same answers."""
