@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from procedures.models import Official
-from procedures.roles import Role
 
 from . import forms, services
 from .models import OPEN_STATES, Dossier, Extension, State, StepRecord
@@ -60,6 +59,11 @@ def context_for(official: Official, dossier: Dossier, steps: list) -> ActionCont
                          holder=services.can_act_on_step(official, dossier, record))
 
 
+def may(official: Official, action: str) -> bool:
+    """The role rule the service itself applies (services.ROLES_FOR)."""
+    return official.has_role(*services.ROLES_FOR[action])
+
+
 def _stepping(ctx: ActionContext) -> bool:
     return ctx.holder and ctx.dossier.state in (State.RECEIVED, State.IN_PROGRESS)
 
@@ -84,7 +88,7 @@ ACTIONS: dict[str, Action] = {action.name: action for action in [
     Action(
         "return_result", _("Trả kết quả cho công dân"), forms.ReturnResultForm, _run(services.return_result),
         _("Đã trả kết quả cho công dân."),
-        lambda o, d, ctx: o.has_role(Role.RECEPTION) and can_proceed(d._return_result), primary=True,
+        lambda o, d, ctx: may(o, "return_result") and can_proceed(d._return_result), primary=True,
     ),
     Action(
         "assign", _("Phân công / giao lại"), forms.AssignForm, _run(services.assign),
@@ -104,8 +108,7 @@ ACTIONS: dict[str, Action] = {action.name: action for action in [
     Action(
         "fulfil_supplement", _("Đã nhận hồ sơ bổ sung"), forms.FulfilSupplementForm,
         _run(services.fulfil_supplement), _("Đã nhận bổ sung; hồ sơ tiếp tục được giải quyết."),
-        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
-        and can_proceed(d._resume_after_supplement),
+        lambda o, d, ctx: may(o, "fulfil_supplement") and can_proceed(d._resume_after_supplement),
         primary=True,
     ),
     Action(
@@ -116,30 +119,29 @@ ACTIONS: dict[str, Action] = {action.name: action for action in [
     Action(
         "confirm_payment", _("Xác nhận đã nộp tiền"), forms.ConfirmPaymentForm, _run(services.confirm_payment),
         _("Đã xác nhận nghĩa vụ tài chính; hồ sơ tiếp tục được giải quyết."),
-        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
-        and can_proceed(d._resume_after_payment),
+        lambda o, d, ctx: may(o, "confirm_payment") and can_proceed(d._resume_after_payment),
         primary=True,
     ),
     Action(
         "request_extension", _("Xin lỗi và đề nghị gia hạn (Mẫu 04)"), forms.ExtensionForm,
         _run(services.request_extension), _("Đã gửi đề nghị gia hạn, chờ lãnh đạo phê duyệt."),
-        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.SPECIALIST, Role.LEADER) and d.state in OPEN_STATES
+        lambda o, d, ctx: may(o, "request_extension") and d.state in OPEN_STATES
         and ctx.pending_extension is None,
     ),
     Action(
         "register_result", _("Đăng ký văn bản kết quả"), forms.ResultDocumentForm,
         _run(services.register_result_document), _("Đã đăng ký văn bản kết quả."),
-        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.LEADER) and d.state in (State.PROCESSED, State.RETURNED),
+        lambda o, d, ctx: may(o, "register_result_document") and d.state in (State.PROCESSED, State.RETURNED),
     ),
     Action(
         "withdraw", _("Công dân rút hồ sơ"), forms.WithdrawForm, _run(services.withdraw),
         _("Đã ghi nhận công dân rút hồ sơ."),
-        lambda o, d, ctx: o.has_role(Role.RECEPTION, Role.LEADER) and can_proceed(d._withdraw), danger=True,
+        lambda o, d, ctx: may(o, "withdraw") and can_proceed(d._withdraw), danger=True,
     ),
     Action(
         "stop", _("Dừng giải quyết (Mẫu 05)"), forms.StopForm, _run(services.stop),
         _("Đã dừng giải quyết hồ sơ."),
-        lambda o, d, ctx: o.has_role(Role.LEADER) and can_proceed(d._stop), danger=True,
+        lambda o, d, ctx: may(o, "stop") and can_proceed(d._stop), danger=True,
     ),
 ]}
 
@@ -151,4 +153,4 @@ def available(ctx: ActionContext) -> list[Action]:
 
 
 def can_approve_extension(official: Official) -> bool:
-    return official.has_role(Role.LEADER)
+    return may(official, "approve_extension")

@@ -46,6 +46,21 @@ from .models import (
 from .validators import validate_id_number, validate_phone
 
 Event = DossierEvent.Kind
+# Who may take the actions that are not tied to holding the current step (those are checked with
+# `can_act_on_step`). The dossier page offers an action only to these roles, from this one table.
+ROLES_FOR: dict[str, tuple[str, ...]] = {
+    "receive": (Role.RECEPTION,),
+    "refuse_at_counter": (Role.RECEPTION,),
+    "give_guidance": (Role.RECEPTION,),
+    "fulfil_supplement": (Role.RECEPTION, Role.SPECIALIST, Role.LEADER),
+    "confirm_payment": (Role.RECEPTION, Role.SPECIALIST, Role.LEADER),
+    "return_result": (Role.RECEPTION,),
+    "stop": (Role.LEADER,),
+    "withdraw": (Role.RECEPTION, Role.LEADER),
+    "request_extension": (Role.RECEPTION, Role.SPECIALIST, Role.LEADER),
+    "approve_extension": (Role.LEADER,),
+    "register_result_document": (Role.RECEPTION, Role.LEADER),
+}
 TOKEN_BYTES = 9  # 72 random bits, 12 URL-safe characters: a small QR (version <= 4) still fits the URL
 
 
@@ -357,7 +372,7 @@ def receive(*, actor, procedure_id: int, applicant: Applicant, documents: Sequen
     """Receive a complete dossier: code, token, appointment from the working calendar (legal time limit counted
     from reception, NĐ 118/2025/NĐ-CP), the first step opened and held by the receiving clerk."""
     official = official_of(actor)
-    _require_role(official, official.agency_id, Role.RECEPTION)
+    _require_role(official, official.agency_id, *ROLES_FOR["receive"])
     procedure = _procedure_for(official, procedure_id)
     steps = list(procedure.steps.all())
     if not steps:
@@ -385,7 +400,7 @@ def refuse_at_counter(*, actor, procedure_id: int, applicant: Applicant, reason:
     """Refuse a dossier at the counter (Phiếu từ chối tiếp nhận, Mẫu 03): it is registered with a code so the
     refusal can be printed and audited, and closed at once."""
     official = official_of(actor)
-    _require_role(official, official.agency_id, Role.RECEPTION)
+    _require_role(official, official.agency_id, *ROLES_FOR["refuse_at_counter"])
     procedure = _procedure_for(official, procedure_id)
     reason = (reason or "").strip()
     if not reason:
@@ -412,7 +427,7 @@ def give_guidance(*, actor, procedure_id: int, applicant_name: str, applicant_ph
     (NĐ 118/2025/NĐ-CP). No dossier, code or appointment is created; the slip is kept so every citizen turned
     away leaves a trace (who, when, why). The phone is optional and kept as typed when it is not a valid number."""
     official = official_of(actor)
-    _require_role(official, official.agency_id, Role.RECEPTION)
+    _require_role(official, official.agency_id, *ROLES_FOR["give_guidance"])
     procedure = _procedure_for(official, procedure_id)
     name = " ".join((applicant_name or "").split())
     missing = (missing or "").strip()
@@ -566,7 +581,7 @@ def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: dateti
 @transaction.atomic
 def fulfil_supplement(*, dossier_id: int, actor, note: str = "", now: datetime.datetime | None = None) -> Dossier:
     """The citizen brought the missing documents: processing resumes and the appointment moves by the pause."""
-    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["fulfil_supplement"])
     dossier = ctx.dossier
     _require_transition(dossier._resume_after_supplement, _("Hồ sơ không chờ bổ sung."))
     request = dossier.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
@@ -605,7 +620,7 @@ def await_payment(*, dossier_id: int, actor, amount: Decimal, description: str,
 
 @transaction.atomic
 def confirm_payment(*, dossier_id: int, actor, receipt_number: str = "", now: datetime.datetime | None = None) -> Dossier:
-    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["confirm_payment"])
     dossier = ctx.dossier
     _require_transition(dossier._resume_after_payment, _("Hồ sơ không chờ thực hiện nghĩa vụ tài chính."))
     payment = dossier.payment_requests.filter(paid_at__isnull=True).order_by("-requested_at").first()
@@ -650,7 +665,7 @@ def mark_processed(*, dossier_id: int, actor, result_note: str = "", expected_st
 
 @transaction.atomic
 def return_result(*, dossier_id: int, actor, note: str = "", now: datetime.datetime | None = None) -> Dossier:
-    ctx = _start(dossier_id, actor, now, Role.RECEPTION)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["return_result"])
     dossier = ctx.dossier
     _require_transition(dossier._return_result, _("Hồ sơ chưa có kết quả để trả."))
     dossier._return_result()
@@ -682,7 +697,7 @@ def _close_open(ctx: _Context, reason: str) -> None:
 @transaction.atomic
 def stop(*, dossier_id: int, actor, reason: str, legal_ground: str, now: datetime.datetime | None = None) -> Dossier:
     """Thông báo dừng giải quyết hồ sơ (Mẫu 05): a leader's decision, with its reason and legal ground."""
-    ctx = _start(dossier_id, actor, now, Role.LEADER)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["stop"])
     dossier = ctx.dossier
     _require_transition(dossier._stop, _("Hồ sơ đã kết thúc, không thể dừng giải quyết."))
     reason, legal_ground = (reason or "").strip(), (legal_ground or "").strip()
@@ -699,7 +714,7 @@ def stop(*, dossier_id: int, actor, reason: str, legal_ground: str, now: datetim
 @transaction.atomic
 def withdraw(*, dossier_id: int, actor, reason: str, now: datetime.datetime | None = None) -> Dossier:
     """The citizen asks to withdraw the dossier; the counter records it."""
-    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.LEADER)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["withdraw"])
     dossier = ctx.dossier
     _require_transition(dossier._withdraw, _("Hồ sơ đã kết thúc, không thể rút."))
     reason = (reason or "").strip()
@@ -716,7 +731,7 @@ def withdraw(*, dossier_id: int, actor, reason: str, now: datetime.datetime | No
 def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: datetime.datetime,
                       now: datetime.datetime | None = None) -> Extension:
     """Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04): the apology with a proposed new appointment."""
-    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.SPECIALIST, Role.LEADER)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["request_extension"])
     dossier = ctx.dossier
     if dossier.state not in OPEN_STATES:
         raise DossierActionError(_("Chỉ gia hạn được hồ sơ đang giải quyết."))
@@ -740,7 +755,7 @@ def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None
     dossier_id = Extension.objects.filter(pk=extension_id).values_list("dossier_id", flat=True).first()
     if dossier_id is None:
         raise DossierActionError(_("Không tìm thấy đề nghị gia hạn."))
-    ctx = _start(dossier_id, actor, now, Role.LEADER)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["approve_extension"])
     dossier = ctx.dossier
     extension = Extension.objects.select_for_update().get(pk=extension_id)
     if extension.status != Extension.Status.PENDING:
@@ -778,7 +793,7 @@ def record_print(*, dossier_id: int, actor, form_name: str, now: datetime.dateti
 def register_result_document(*, dossier_id: int, actor, number: str, issued_on: datetime.date, signer: str,
                              title: str = "", now: datetime.datetime | None = None) -> ResultDocument:
     """Register the issued result document so its verification QR can prove it is genuine."""
-    ctx = _start(dossier_id, actor, now, Role.RECEPTION, Role.LEADER)
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["register_result_document"])
     dossier = ctx.dossier
     if dossier.state not in (State.PROCESSED, State.RETURNED):
         raise DossierActionError(_("Chỉ đăng ký văn bản kết quả khi hồ sơ đã có kết quả."))

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from procedures.access import role_required, staff_required
-from procedures.roles import Role
 
 from . import actions, forms, links, selectors, services
 from .errors import DossierActionError
@@ -70,7 +69,7 @@ def worklist(request):
     for key in ("page", "tab"):
         query.pop(key, None)
     today = timezone.localdate()
-    leader = official.has_role(Role.LEADER)
+    approver = actions.can_approve_extension(official)
     return render(request, "dossiers/staff/worklist.html", {
         "official": official,
         "form": form,
@@ -80,8 +79,8 @@ def worklist(request):
         "filter_query": query.urlencode(),
         "filtered": any([filters.query, filters.procedure_id, filters.field_id, filters.state,
                          filters.received_from, filters.received_to]),
-        "pending_extensions": list(selectors.pending_extensions(official.agency)) if leader else [],
-        "can_receive": official.has_role(Role.RECEPTION),
+        "pending_extensions": list(selectors.pending_extensions(official.agency)) if approver else [],
+        "can_receive": actions.may(official, "receive"),
         "register_url": _url("forms:register", query=f"from=01/{today:%m/%Y}&to={today:%d/%m/%Y}"),
         "now": now,
     })
@@ -125,7 +124,7 @@ def _receive_page(request, *, procedure=None, form=None, formset=None, preview=N
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@role_required(Role.RECEPTION)
+@role_required(*services.ROLES_FOR["receive"])
 def receive(request):
     """Two stages on one form: "Kiểm tra" validates and shows the appointment, "Tiếp nhận" saves. An incomplete
     dossier is instead refused with a reason (Mẫu 03), or not received and the citizen given a guidance slip
