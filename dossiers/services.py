@@ -279,11 +279,24 @@ def _allocate_code(agency, day: datetime.date) -> str:
     """<agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19): a per-agency, per-day sequence taken
     from a counter row locked for the rest of the creating transaction, so concurrent receptions never
     share a code; a rolled-back reception may leave a gap."""
+    prefix = f"{agency.code}-{day:%y%m%d}-"
     DossierCodeCounter.objects.bulk_create([DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True)
     counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
     counter.last_value += 1
+    if Dossier.objects.filter(code=f"{prefix}{counter.last_value:04d}").exists():
+        # Dossiers written without the counter (a legacy import, a restored backup, a bulk seed) already hold
+        # this code. Continue after the highest sequence taken that day, so the counter heals itself instead
+        # of proposing the same taken code to every later reception. The unique index makes the check cheap.
+        counter.last_value = _highest_sequence(prefix) + 1
     counter.save(update_fields=["last_value"])
-    return f"{agency.code}-{day:%y%m%d}-{counter.last_value:04d}"
+    return f"{prefix}{counter.last_value:04d}"
+
+
+def _highest_sequence(prefix: str) -> int:
+    """The largest daily sequence among codes that start with `prefix` (any width: 9999 is not the end)."""
+    suffixes = (code.removeprefix(prefix) for code in
+                Dossier.objects.filter(code__startswith=prefix).values_list("code", flat=True).iterator())
+    return max((int(suffix) for suffix in suffixes if suffix.isascii() and suffix.isdigit()), default=0)
 
 
 def new_token() -> str:

@@ -4,7 +4,6 @@ import re
 import pytest
 
 from dossiers import services
-from dossiers.errors import DossierActionError
 from dossiers.models import Dossier, DossierCodeCounter, DossierEvent
 from procedures.roles import Role
 from tests.factories import AgencyFactory, OfficialFactory
@@ -67,12 +66,11 @@ def test_tokens_are_long_url_safe_random_and_unique(receive):
     assert all(len({token[i] for token in many}) > 50 for i in range(11))
 
 
-def test_a_code_clash_rolls_back_the_whole_reception(receive):
+def test_a_code_taken_by_a_manual_edit_is_skipped(receive):
     first = receive(now=MONDAY_0900)
-    # A manual edit took the next code; the reception must fail cleanly and leave the counter as it was.
+    # A manual edit took the next code; reception goes past it instead of failing on the unique index.
     Dossier.objects.filter(pk=first.pk).update(code="000.00.06.H56-260309-0002")
-    events = DossierEvent.objects.count()
-    with pytest.raises(DossierActionError, match="Không cấp được mã hồ sơ"):
-        receive(now=MONDAY_0900)
-    assert Dossier.objects.count() == 1 and DossierEvent.objects.count() == events
-    assert DossierCodeCounter.objects.get().last_value == 1
+    second = receive(now=MONDAY_0900)
+    assert second.code == "000.00.06.H56-260309-0003"
+    assert Dossier.objects.count() == 2 and DossierEvent.objects.filter(dossier=second).exists()
+    assert DossierCodeCounter.objects.get().last_value == 3
