@@ -63,7 +63,8 @@ def _walk(dossier: Dossier, plan: str, staff: _Staff, rng: random.Random, now: d
     day = calendar.day_length(agency).total_seconds() / 3600
     # Each hand-off takes a share of the procedure's own limit (days or hours alike): early, on the due
     # day, or late, so the demo's on-time figures look like a real office's.
-    limit = calendar.to_working_time(agency, dossier.procedure.time_limit, dossier.procedure.time_unit)
+    start = calendar.processing_start(agency, dossier.received_at, dossier.procedure.time_unit)
+    limit = calendar.working_time_between(agency, start, dossier.due_at)
     hand_offs = dossier.procedure.steps.count() + 1
     share = {"returned_late": 2.2, "returned_on_due_day": 0.985}.get(plan, 0.6)
     step_hours = limit.total_seconds() / 3600 / hand_offs * share

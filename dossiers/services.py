@@ -23,7 +23,7 @@ from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from procedures import calendar
-from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument
+from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
 from procedures.roles import Role
 
 from .errors import DossierActionError, DossierPermissionError
@@ -215,9 +215,12 @@ def _validated_assignee(agency_id: int, step: ProcedureStep, assignee_id: int | 
 
 
 def _step_due(dossier: Dossier, step: ProcedureStep, start: datetime.datetime) -> datetime.datetime:
-    return calendar.add_working_time(
-        dossier.agency, start, calendar.to_working_time(dossier.agency, step.duration, dossier.procedure.time_unit)
+    unit = dossier.procedure.time_unit
+    due = calendar.add_working_time(
+        dossier.agency, start, calendar.to_working_time(dossier.agency, step.duration, step_unit(unit))
     )
+    # A same-day procedure's steps share its one day: no step is due after the dossier itself.
+    return min(due, dossier.due_at) if unit == TimeUnit.SAME_DAY else due
 
 
 def _open_step(ctx: _Context, step: ProcedureStep, *, assignee: Official | None,

@@ -32,7 +32,7 @@ from dossiers import selectors as dossier_selectors
 from dossiers.models import OPEN_STATES, PAUSED_STATES, Dossier, State, StepRecord
 from dossiers.selectors import RUNNING_STATES, due_soon_limit
 from procedures import calendar
-from procedures.models import Agency, Field, Official, ProcedureStep, TimeUnit
+from procedures.models import Agency, Field, Official, ProcedureStep, TimeUnit, step_unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONTHS_SHOWN = 12
@@ -642,7 +642,7 @@ def step_bottlenecks(agency: Agency, filters: Filters) -> Table:
     taken: dict[int, list[Decimal]] = defaultdict(list)
     for step_id, started_at, finished_at in sample:
         elapsed = clock.between(started_at, finished_at)
-        hours = steps[step_id].procedure.time_unit == TimeUnit.WORKING_HOURS
+        hours = step_unit(steps[step_id].procedure.time_unit) == TimeUnit.WORKING_HOURS
         taken[step_id].append(clock.exact_hours(elapsed) if hours else clock.exact_days(elapsed))
     columns = [Column("procedure", _("Thủ tục"), "text", 40), Column("step", _("Bước"), "text", 24),
                Column("allowed", _("Thời gian quy định"), "days", 12), Column("unit", _("Đơn vị"), "text", 16),
@@ -657,7 +657,7 @@ def step_bottlenecks(agency: Agency, filters: Filters) -> Table:
         values = sorted(taken[step_id])
         mean = _tenth(sum(values, Decimal(0)) / len(values)) if values else None
         rows.append([f"{step.procedure.code} — {step.procedure.name}", f"{step.order}. {step.name}", step.duration,
-                     str(TimeUnit(step.procedure.time_unit).label), row["finished"], row["late"],
+                     str(TimeUnit(step_unit(step.procedure.time_unit)).label), row["finished"], row["late"],
                      rate(row["late"], row["finished"]), mean, _percentile(values, Decimal("0.9")), len(values)])
     rows.sort(key=lambda r: (-(r[6] or 0), -r[4], r[0], r[1]))
     note = _("Thời gian làm việc tính theo lịch làm việc của cơ quan (ngày hoặc giờ làm việc, như thời gian quy định), "

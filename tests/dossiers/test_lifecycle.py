@@ -70,6 +70,22 @@ def test_reception_after_cutoff_counts_from_the_next_working_day(receive):
     assert record.due_at == vn(2026, 3, 10, 11, 30)
 
 
+def test_same_day_procedure_received_after_lunch_is_due_the_same_evening(clerk, agency):
+    """Issue 11: a birth registration received at 13:30 was due the next morning when modelled as 4 hours."""
+    procedure = ProcedureFactory(agencies=[agency], same_day=True, documents=1, steps=[
+        ("Tiếp nhận", Role.RECEPTION, "0.5"), ("Xử lý", Role.SPECIALIST, "6"), ("Trả", Role.RECEPTION, "0.5")])
+    received = services.receive(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),
+                                documents=documents_for(procedure), now=vn(2026, 3, 9, 13, 30))
+    assert fresh(received).due_at == vn(2026, 3, 9, 17, 0)
+    late = services.receive(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),
+                            documents=documents_for(procedure), now=vn(2026, 3, 9, 15, 30))
+    assert fresh(late).due_at == vn(2026, 3, 10, 17, 0)
+    assert open_record(late).due_at == vn(2026, 3, 10, 8, 0)
+    # A step never outlives the dossier's one day: 6 h of appraisal from 14:00 is capped at 17:00.
+    services.forward(dossier_id=received.pk, actor=clerk.user, now=vn(2026, 3, 9, 14, 0))
+    assert open_record(received).due_at == vn(2026, 3, 9, 17, 0)
+
+
 def test_friday_afternoon_reception_skips_the_weekend(receive):
     # Friday 13/03 14:00–17:00 is 3 h; Monday to Thursday 32 h (35 h); Friday 20/03 07:30–11:30 (39 h), then 1 h.
     dossier = fresh(receive(now=vn(2026, 3, 13, 14, 0)))
