@@ -218,15 +218,15 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
 
 def timeliness_of(finished_at: datetime.datetime, due_at: datetime.datetime) -> str:
-    """Trước hạn / đúng hạn / quá hạn by calendar day in Vietnam time, as the national reports count it:
-    finishing on the appointment's day is on time, any day before is early, after is late."""
-    finished_day = timezone.localtime(finished_at).date()
-    due_day = timezone.localtime(due_at).date()
-    if finished_day < due_day:
+    """Trước hạn / đúng hạn / quá hạn, comparing instants as the national reports do (docs/ARCHITECTURE.md,
+    "Time"): after the appointment instant is late, even on its day; before the appointment's day (00:00 in
+    Vietnam time, ahead of its first session) is early; on that day and not after the instant is on time.
+    `portal.stats.timeliness_class` is the same rule in SQL."""
+    if finished_at > due_at:
+        return Timeliness.LATE
+    if timezone.localtime(finished_at).date() < timezone.localtime(due_at).date():
         return Timeliness.BEFORE
-    if finished_day == due_day:
-        return Timeliness.ON_TIME
-    return Timeliness.LATE
+    return Timeliness.ON_TIME
 
 
 class DossierCodeCounter(models.Model):

@@ -3,8 +3,8 @@
 Definitions (docs/ARCHITECTURE.md, Nghị định 118/2025/NĐ-CP; the national portal counts the same way):
 - received (tiếp nhận): dossiers received in the period, refusals at the counter (Mẫu 03) excluded;
 - processed (đã giải quyết): dossiers whose result became ready (`processed_at`) in the period, split into
-  before / on / after time by comparing the calendar day of `processed_at` with that of `due_at` in Vietnam
-  time, exactly as `dossiers.models.timeliness_of` does, but in SQL (TruncDate with the Vietnam zone);
+  before / on / after time exactly as `dossiers.models.timeliness_of` (docs/ARCHITECTURE.md, "Time"), in SQL:
+  after the `due_at` instant is late; on an earlier calendar day (Vietnam time) is before; otherwise on time;
 - in progress (đang giải quyết): open now; overdue among them = running (not paused for a supplement or a
   payment) and past `due_at`; everything else open is "within time";
 - on-time rate = (before + on) / processed; satisfaction rate comes from `satisfaction.selectors` only.
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
-from django.db.models.lookups import Exact, GreaterThan, LessThan
+from django.db.models.lookups import LessThan
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -195,9 +195,10 @@ def _due_day(prefix: str = ""):
 
 
 def timeliness_class():
-    """-1 before, 0 on the due day, 1 late: calendar days in Vietnam time, as `timeliness_of` (one CASE per row)."""
-    done, due = _done_day(), _due_day()
-    return Case(When(LessThan(done, due), then=Value(-1)), When(Exact(done, due), then=Value(0)), default=Value(1),
+    """-1 before, 0 on time, 1 late, as `timeliness_of` (one CASE per row): after the appointment instant is
+    late; finished on an earlier calendar day in Vietnam time is before; otherwise on time."""
+    return Case(When(processed_at__gt=F("due_at"), then=Value(1)),
+                When(LessThan(_done_day(), _due_day()), then=Value(-1)), default=Value(0),
                 output_field=IntegerField())
 
 
@@ -601,8 +602,8 @@ def _finished_records(agency: Agency, filters: Filters) -> QuerySet[StepRecord]:
 
 
 def _step_late() -> Q:
-    """A step finished on a later calendar day than its deadline (the rule of `timeliness_of`)."""
-    return Q(GreaterThan(TruncDate("finished_at", tzinfo=VN), TruncDate("due_at", tzinfo=VN)))
+    """A step finished after its deadline instant (the rule of `timeliness_of`)."""
+    return Q(finished_at__gt=F("due_at"))
 
 
 def _percentile(values: Sequence[Decimal], fraction: Decimal) -> Decimal | None:

@@ -228,8 +228,11 @@ def test_invalid_supplement_and_payment_requests_write_nothing(build_dossier, sp
 
 @pytest.mark.parametrize(("finished", "expected"), [
     (vn(2026, 3, 13, 16, 0), Timeliness.BEFORE),    # Friday, before the Monday appointment
-    (vn(2026, 3, 16, 8, 0), Timeliness.ON_TIME),    # the appointment's day, before 09:00
-    (vn(2026, 3, 16, 16, 0), Timeliness.ON_TIME),   # the appointment's day counts as on time (by day)
+    (vn(2026, 3, 15, 23, 59), Timeliness.BEFORE),   # the last minute before the appointment's day
+    (vn(2026, 3, 16, 7, 30), Timeliness.ON_TIME),   # the appointment's day, before 09:00
+    (vn(2026, 3, 16, 9, 0), Timeliness.ON_TIME),    # the appointment instant itself
+    (vn(2026, 3, 16, 9, 1), Timeliness.LATE),       # issue 11: the appointment's day but after its instant
+    (vn(2026, 3, 16, 16, 0), Timeliness.LATE),
     (vn(2026, 3, 17, 8, 0), Timeliness.LATE),       # the next day
 ])
 def test_timeliness_before_on_after(build_dossier, clerk, finished, expected):
