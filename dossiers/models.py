@@ -25,6 +25,8 @@ class State(models.TextChoices):
     PROCESSED = "processed", _("Đã có kết quả, chờ trả")
     RETURNED = "returned", _("Đã trả kết quả")
     REFUSED = "refused", _("Từ chối tiếp nhận")
+    # Received, then found not to qualify on appraisal: refused with a reason (Mẫu 03), not merely stopped.
+    REJECTED = "rejected", _("Từ chối giải quyết")
     STOPPED = "stopped", _("Dừng giải quyết")
     WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ")
 
@@ -33,6 +35,7 @@ class State(models.TextChoices):
 NATIONAL_STATUS = {
     State.RECEIVED: 2,
     State.REFUSED: 3,
+    State.REJECTED: 3,
     State.IN_PROGRESS: 4,
     State.SUPPLEMENT_REQUESTED: 5,
     State.AWAITING_PAYMENT: 6,
@@ -44,7 +47,7 @@ NATIONAL_STATUS = {
 OPEN_STATES = (State.RECEIVED, State.IN_PROGRESS, State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
 PAUSED_STATES = (State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
 FINISHED_STATES = (State.PROCESSED, State.RETURNED)
-CLOSED_STATES = (State.RETURNED, State.REFUSED, State.STOPPED, State.WITHDRAWN)
+CLOSED_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED, State.WITHDRAWN)
 # States whose processing clock has ended: results ready or returned, or closed without a result.
 DONE_STATES = (State.PROCESSED,) + CLOSED_STATES
 
@@ -155,6 +158,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.RECEIVED, target=State.REFUSED)
     def _refuse(self):
         """Refused at the counter (Mẫu 03)."""
+
+    @transition(field=state, source=[State.RECEIVED, State.IN_PROGRESS], target=State.REJECTED)
+    def _reject(self):
+        """Refused after appraisal, with the reason in writing (Mẫu 03)."""
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.SUPPLEMENT_REQUESTED)
     def _pause_for_supplement(self):
@@ -313,6 +320,7 @@ class DossierEvent(models.Model):
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Tiếp nhận hồ sơ")
         REFUSED = "refused", _("Từ chối tiếp nhận")
+        REJECTED = "rejected", _("Từ chối giải quyết")
         ASSIGNED = "assigned", _("Phân công xử lý")
         FORWARDED = "forwarded", _("Chuyển bước xử lý")
         SENT_BACK = "sent_back", _("Trả lại bước trước")
@@ -322,6 +330,7 @@ class DossierEvent(models.Model):
         PAYMENT_CONFIRMED = "payment_confirmed", _("Đã hoàn thành nghĩa vụ tài chính")
         EXTENSION_REQUESTED = "extension_requested", _("Đề nghị gia hạn")
         EXTENSION_APPROVED = "extension_approved", _("Gia hạn, hẹn lại ngày trả")
+        EXTENSION_REJECTED = "extension_rejected", _("Không chấp thuận gia hạn")
         PROCESSED = "processed", _("Đã có kết quả")
         RETURNED = "returned", _("Đã trả kết quả")
         STOPPED = "stopped", _("Dừng giải quyết")
@@ -428,6 +437,7 @@ class Extension(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ phê duyệt")
         APPROVED = "approved", _("Đã phê duyệt")
+        REJECTED = "rejected", _("Không chấp thuận")
         # The dossier finished or closed before a leader decided: nothing is left to approve.
         LAPSED = "lapsed", _("Không còn cần phê duyệt (hồ sơ đã kết thúc)")
 
@@ -438,21 +448,31 @@ class Extension(models.Model):
     requested_by = models.ForeignKey(Official, verbose_name=_("người đề nghị"), on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("thời điểm đề nghị"))
     status = models.CharField(_("tình trạng"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The leader's decision (approve, approve another date, or reject with a reason) is kept on the row.
     approved_by = models.ForeignKey(
-        Official, verbose_name=_("lãnh đạo phê duyệt"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Official, verbose_name=_("lãnh đạo quyết định"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    approved_due_at = models.DateTimeField(_("hẹn trả được phê duyệt"), null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến của lãnh đạo"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("gia hạn")
         verbose_name_plural = _("gia hạn")
         ordering = ["dossier", "requested_at"]
+        # "At most one request per dossier" is enforced by services.request_extension under the dossier's row
+        # lock; the database keeps the older, weaker rule so rows written before it still load.
         constraints = [
             models.UniqueConstraint(
                 fields=["dossier"], condition=Q(status="pending"), name="one_pending_extension_per_dossier"
             ),
         ]
+
+    @property
+    def granted_due_at(self):
+        """The appointment the leader granted: a different date when chosen, else the one proposed."""
+        return self.approved_due_at or self.proposed_due_at
 
 
 class ResultDocument(models.Model):

@@ -446,7 +446,7 @@ def result_document_by_token(token: str) -> ResultDocument:
 
 
 # A rating is offered once the outcome is final for the citizen: result returned, refused or stopped.
-RATEABLE_STATES = (State.RETURNED, State.REFUSED, State.STOPPED)
+RATEABLE_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED)
 
 
 def is_rateable(dossier: Dossier) -> bool:

@@ -56,9 +56,11 @@ ROLES_FOR: dict[str, tuple[str, ...]] = {
     "confirm_payment": (Role.RECEPTION, Role.SPECIALIST, Role.LEADER),
     "return_result": (Role.RECEPTION,),
     "stop": (Role.LEADER,),
+    "reject": (Role.SPECIALIST, Role.LEADER),
     "withdraw": (Role.RECEPTION, Role.LEADER),
     "request_extension": (Role.RECEPTION, Role.SPECIALIST, Role.LEADER),
     "approve_extension": (Role.LEADER,),
+    "reject_extension": (Role.LEADER,),
     "register_result_document": (Role.RECEPTION, Role.LEADER),
 }
 TOKEN_BYTES = 9  # 72 random bits, 12 URL-safe characters: a small QR (version <= 4) still fits the URL
@@ -688,7 +690,7 @@ def _lapse_pending_extensions(ctx: _Context) -> None:
 
 
 def _close_open(ctx: _Context, reason: str) -> None:
-    """Shared ending of stop and withdraw: the open step closes, any pause ends without moving the appointment."""
+    """Shared ending of stop, reject and withdraw: the open step closes, any pause ends without moving the appointment."""
     _lapse_pending_extensions(ctx)
     _close_step(ctx, _open_record(ctx.dossier), StepRecord.Outcome.CLOSED, reason)
     ctx.dossier.closed_at = ctx.now
@@ -715,6 +717,31 @@ def stop(*, dossier_id: int, actor, reason: str, legal_ground: str, now: datetim
 
 
 @transaction.atomic
+def reject(*, dossier_id: int, actor, reason: str, legal_ground: str = "", expected_step_id: int | None = None,
+           now: datetime.datetime | None = None) -> Dossier:
+    """Refuse a received dossier after appraisal: it does not qualify, and the citizen gets the reason in writing
+    (Phiếu từ chối, Mẫu 03 of Thông tư 03/2025/TT-VPCP; the rule of NĐ 61/2018/NĐ-CP Điều 20 that a dossier not
+    settled is returned "kèm theo thông báo bằng văn bản và nêu rõ lý do", carried into NĐ 118/2025/NĐ-CP — its
+    article there not verified, docs/ARCHITECTURE.md). National status 3 (refused). A specialist refuses the
+    step they hold; a leader any open received or in-progress dossier of the agency."""
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["reject"])
+    dossier = ctx.dossier
+    _check_fresh(dossier, expected_step_id)
+    _require_transition(dossier._reject, _("Chỉ từ chối giải quyết được hồ sơ đã tiếp nhận hoặc đang giải quyết."))
+    if not ctx.official.has_role(Role.LEADER):
+        _require_step_holder(ctx)
+    reason, legal_ground = (reason or "").strip(), (legal_ground or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do từ chối giải quyết hồ sơ."))
+    dossier._reject()
+    _close_open(ctx, reason)
+    dossier.closing_legal_ground = legal_ground
+    _save(ctx, f"reject: {reason}")
+    _event(ctx, Event.REJECTED, public_note=reason)
+    return dossier
+
+
+@transaction.atomic
 def withdraw(*, dossier_id: int, actor, reason: str, now: datetime.datetime | None = None) -> Dossier:
     """The citizen asks to withdraw the dossier; the counter records it."""
     ctx = _start(dossier_id, actor, now, *ROLES_FOR["withdraw"])
@@ -733,7 +760,12 @@ def withdraw(*, dossier_id: int, actor, reason: str, now: datetime.datetime | No
 @transaction.atomic
 def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: datetime.datetime,
                       now: datetime.datetime | None = None) -> Extension:
-    """Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04): the apology with a proposed new appointment."""
+    """Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04): the apology with a proposed new appointment.
+
+    At most once per dossier, and no later than one working day before the appointment (NĐ 61/2018/NĐ-CP
+    Điều 19 as cited by the legal review; the article of NĐ 118/2025/NĐ-CP in force could not be verified,
+    docs/ARCHITECTURE.md "Time"): one working day of counted time from now must still fit before `due_at`.
+    """
     ctx = _start(dossier_id, actor, now, *ROLES_FOR["request_extension"])
     dossier = ctx.dossier
     if dossier.state not in OPEN_STATES:
@@ -743,8 +775,12 @@ def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: d
         raise DossierActionError(_("Nhập lý do quá hạn để gửi lời xin lỗi."))
     if proposed_due_at <= dossier.due_at or proposed_due_at <= ctx.now:
         raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."))
-    if dossier.extensions.filter(status=Extension.Status.PENDING).exists():
-        raise DossierActionError(_("Hồ sơ đã có một đề nghị gia hạn đang chờ phê duyệt."))
+    if dossier.extensions.exclude(status=Extension.Status.LAPSED).exists():
+        raise DossierActionError(_("Hồ sơ đã đề nghị gia hạn một lần; mỗi hồ sơ chỉ được gia hạn không quá một lần."))
+    if extension_deadline(dossier) < ctx.now:
+        raise DossierActionError(
+            _("Đã quá hạn đề nghị gia hạn: phải đề nghị chậm nhất một ngày làm việc trước ngày hẹn trả (trước %(at)s).")
+            % {"at": formats.date_format(timezone.localtime(extension_deadline(dossier)), "SHORT_DATETIME_FORMAT")})
     extension = Extension(dossier=dossier, reason=reason, previous_due_at=dossier.due_at,
                           proposed_due_at=proposed_due_at, requested_by=ctx.official, requested_at=ctx.now)
     _audited_save(extension, ctx.official, f"request_extension: {reason}")
@@ -752,19 +788,36 @@ def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: d
     return extension
 
 
-@transaction.atomic
-def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None = None) -> Dossier:
-    """A leader approves the apology: the dossier gets the new appointment and the citizen sees it."""
+def extension_deadline(dossier: Dossier) -> datetime.datetime:
+    """The last instant an extension may be requested: one working day of counted time before the appointment."""
+    agency = dossier.agency
+    return calendar.subtract_working_time(agency, dossier.due_at, calendar.day_length(agency))
+
+
+def _pending_extension(extension_id: int, actor, now, action: str) -> tuple[_Context, Extension]:
     dossier_id = Extension.objects.filter(pk=extension_id).values_list("dossier_id", flat=True).first()
     if dossier_id is None:
         raise DossierActionError(_("Không tìm thấy đề nghị gia hạn."))
-    ctx = _start(dossier_id, actor, now, *ROLES_FOR["approve_extension"])
-    dossier = ctx.dossier
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR[action])
     extension = Extension.objects.select_for_update().get(pk=extension_id)
     if extension.status != Extension.Status.PENDING:
         raise DossierActionError(_("Đề nghị gia hạn này đã được xử lý."))
-    if dossier.state not in OPEN_STATES:
+    if ctx.dossier.state not in OPEN_STATES:
         raise DossierActionError(_("Hồ sơ đã kết thúc, không cần gia hạn."))
+    return ctx, extension
+
+
+@transaction.atomic
+def approve_extension(*, extension_id: int, actor, due_at: datetime.datetime | None = None,
+                      now: datetime.datetime | None = None) -> Dossier:
+    """A leader approves the apology: the dossier gets the new appointment and the citizen sees it. With `due_at`
+    the leader approves a different date from the one proposed; both are kept on the extension."""
+    ctx, extension = _pending_extension(extension_id, actor, now, "approve_extension")
+    dossier = ctx.dossier
+    if due_at is not None and due_at != extension.proposed_due_at:
+        if due_at <= dossier.due_at or due_at <= ctx.now:
+            raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."))
+        extension.approved_due_at = due_at
     extension.status = Extension.Status.APPROVED
     extension.approved_by = ctx.official
     extension.approved_at = ctx.now
@@ -774,12 +827,32 @@ def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None
         # when the citizen returns; only the pause from now on will.
         _bank_pause(ctx, move_appointment=False, reason="pause counted at extension approval")
         dossier.paused_since = ctx.now
-    dossier.due_at = extension.proposed_due_at
+    dossier.due_at = extension.granted_due_at
     _save(ctx, f"approve_extension: {extension.reason}")
-    new_date = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
+    new_date = formats.date_format(timezone.localtime(extension.granted_due_at), "SHORT_DATETIME_FORMAT")
+    proposed = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
     _event(ctx, Event.EXTENSION_APPROVED, role=Role.LEADER,
-           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date})
+           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date},
+           internal_note=_("Lãnh đạo phê duyệt ngày khác ngày đề nghị (%(proposed)s).") % {"proposed": proposed}
+           if extension.approved_due_at else "")
     return dossier
+
+
+@transaction.atomic
+def reject_extension(*, extension_id: int, actor, reason: str, now: datetime.datetime | None = None) -> Extension:
+    """A leader does not approve the request for more time, with a reason; the appointment stands, and the
+    dossier has used its one request (services.request_extension)."""
+    ctx, extension = _pending_extension(extension_id, actor, now, "reject_extension")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do không chấp thuận gia hạn."))
+    extension.status = Extension.Status.REJECTED
+    extension.approved_by = ctx.official
+    extension.approved_at = ctx.now
+    extension.decision_note = reason
+    _audited_save(extension, ctx.official, f"reject_extension: {reason}")
+    _event(ctx, Event.EXTENSION_REJECTED, is_public=False, internal_note=reason, role=Role.LEADER)
+    return extension
 
 
 # --- records around the dossier -----------------------------------------------------------------------

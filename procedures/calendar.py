@@ -36,6 +36,7 @@ __all__ = [
     "load_exceptions",
     "processing_start",
     "start_of_day",
+    "subtract_working_time",
     "to_working_time",
     "in_working_days",
     "working_days_between",
@@ -167,6 +168,38 @@ class _Calendar:
                     )
             day += dt.timedelta(days=1)
 
+    def sessions_back_from(self, day: dt.date) -> Iterator[Interval]:
+        """Every counted session up to the end of `day`, latest first."""
+        idle = 0
+        while True:
+            sessions = self.intervals(day)
+            if sessions:
+                idle = 0
+                yield from reversed(sessions)
+            else:
+                idle += 1
+                if idle > MAX_DAYS_WITHOUT_WORK:
+                    raise ValueError(
+                        f"No working session for {MAX_DAYS_WITHOUT_WORK} days before {day + dt.timedelta(days=idle)}: "
+                        "check the agency's working calendar."
+                    )
+            day -= dt.timedelta(days=1)
+
+    def subtract(self, local: dt.datetime, working: dt.timedelta) -> dt.datetime:
+        if working < dt.timedelta(0):
+            raise ValueError("Working time to subtract must not be negative.")
+        remaining = working
+        for start, end in self.sessions_back_from(local.date()):
+            if start >= local:
+                continue
+            end = min(end, local)
+            available = end - start
+            # `<=` so that time running out exactly at a session start gives that start (07:30).
+            if remaining <= available:
+                return end - remaining
+            remaining -= available
+        raise AssertionError("unreachable: sessions_back_from never ends")  # pragma: no cover
+
     def next_session_start(self, local: dt.datetime) -> dt.datetime:
         """Start of the first session beginning strictly after `local`."""
         return next(start for start, _end in self.sessions_from(local.date()) if start > local)
@@ -294,6 +327,15 @@ def add_working_time(agency: Agency, start: dt.datetime, working: dt.timedelta) 
     """
     local = _local(start)
     return _calendar_for(agency, local, working).add(local, working)
+
+
+def subtract_working_time(agency: Agency, end: dt.datetime, working: dt.timedelta) -> dt.datetime:
+    """The latest instant from which `working` of counted time still elapses by `end` (the inverse of
+    `add_working_time`); e.g. one working day before Monday 09:00 is Friday 09:00."""
+    local = _local(end)
+    first, last = _window_for(agency, local.date(), working)
+    calendar = _Calendar(agency, local.date() - (last - first), local.date())
+    return calendar.subtract(local, working)
 
 
 def processing_start(agency: Agency, received_at: dt.datetime, unit: str) -> dt.datetime:

@@ -381,3 +381,17 @@ def test_due_at_is_a_working_instant_after_reception(property_agency, received, 
     assert calendar.working_time_between(property_agency, start, result) == calendar.to_working_time(
         property_agency, amount, unit
     )
+
+
+def test_subtract_working_time_is_the_inverse_of_adding_it(calendar_agency):
+    """Used for the extension deadline: one working day before an appointment."""
+    day = dt.timedelta(hours=8)
+    assert calendar.subtract_working_time(calendar_agency, at("16/03/2026", "09:00"), day) == at("13/03/2026", "09:00")
+    assert calendar.subtract_working_time(calendar_agency, at("16/03/2026", "07:30"), day) == at("13/03/2026", "07:30")
+    assert calendar.subtract_working_time(calendar_agency, at("16/03/2026", "13:00"), day) == at("13/03/2026", "13:00")
+    # Across Tết 2026 (14/02–22/02): one working day before Monday 23/02 09:00 is Friday 13/02 09:00.
+    assert calendar.subtract_working_time(calendar_agency, at("23/02/2026", "09:00"), day) == at("13/02/2026", "09:00")
+    # (A session start is also the previous session's end in working time: add gives 17:00 there, so not 07:30.)
+    for end in (at("10/03/2026", "10:15"), at("23/02/2026", "16:00"), at("05/01/2026", "08:00")):
+        start = calendar.subtract_working_time(calendar_agency, end, day * 3)
+        assert calendar.add_working_time(calendar_agency, start, day * 3) == end
