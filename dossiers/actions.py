@@ -6,6 +6,7 @@ page offers exactly what would succeed; the services still check everything agai
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
@@ -126,7 +127,8 @@ ACTIONS: dict[str, Action] = {action.name: action for action in [
         "request_extension", _("Xin lỗi và đề nghị gia hạn (Mẫu 04)"), forms.ExtensionForm,
         _run(services.request_extension), _("Đã gửi đề nghị gia hạn, chờ lãnh đạo phê duyệt."),
         lambda o, d, ctx: may(o, "request_extension") and d.state in OPEN_STATES
-        and not any(e.status != Extension.Status.LAPSED for e in d.extensions.all()),
+        and not any(e.status != Extension.Status.LAPSED for e in d.extensions.all())
+        and timezone.now() <= services.extension_deadline(d),
     ),
     Action(
         "register_result", _("Đăng ký văn bản kết quả"), forms.ResultDocumentForm,
