@@ -105,6 +105,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         Official, verbose_name=_("người đang xử lý"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="assigned_dossiers",
     )
+    supplement_notice_due_at = models.DateTimeField(
+        _("hạn thông báo yêu cầu bổ sung"), null=True, blank=True,
+        help_text=_("03 ngày làm việc kể từ khi tiếp nhận (docs/ARCHITECTURE.md, “Time”)."),
+    )
     paused_since = models.DateTimeField(_("tạm dừng tính thời hạn từ"), null=True, blank=True)
     paused_working_time = models.DurationField(_("thời gian tạm dừng (giờ làm việc)"), default=datetime.timedelta)
     processed_at = models.DateTimeField(_("thời điểm có kết quả"), null=True, blank=True)
@@ -372,6 +376,7 @@ class SupplementRequest(models.Model):
     requested_at = models.DateTimeField(_("thời điểm yêu cầu"))
     reply_by = models.DateField(_("hạn bổ sung"))
     requested_by = models.ForeignKey(Official, verbose_name=_("người yêu cầu"), on_delete=models.PROTECT, related_name="+")
+    notice_late = models.BooleanField(_("thông báo sau hạn 03 ngày làm việc"), default=False)
     fulfilled_at = models.DateTimeField(_("thời điểm bổ sung"), null=True, blank=True)
     fulfilled_by = models.ForeignKey(
         Official, verbose_name=_("người nhận bổ sung"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -63,6 +63,8 @@ ROLES_FOR: dict[str, tuple[str, ...]] = {
     "reject_extension": (Role.LEADER,),
     "register_result_document": (Role.RECEPTION, Role.LEADER),
 }
+# A supplement request must reach the citizen within 3 working days of reception (docs/ARCHITECTURE.md, "Time").
+SUPPLEMENT_NOTICE_WORKING_DAYS = Decimal(3)
 TOKEN_BYTES = 9  # 72 random bits, 12 URL-safe characters: a small QR (version <= 4) still fits the URL
 
 
@@ -307,7 +309,7 @@ def _procedure_for(official: Official, procedure_id: int) -> Procedure:
 def _create(official: Official, procedure: Procedure, applicant: Applicant, documents: Sequence[ReceivedDocument],
             *, channel: str, sets_count: int, now: datetime.datetime, due_at: datetime.datetime,
             first_step: ProcedureStep | None = None, holder: Official | None = None,
-            refusal_reason: str | None = None) -> Dossier:
+            refusal_reason: str | None = None, supplement_notice_due_at: datetime.datetime | None = None) -> Dossier:
     if channel not in Channel.values:
         raise DossierActionError(_("Kênh nộp hồ sơ không hợp lệ."))
     if sets_count < 1:
@@ -331,6 +333,7 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         due_at=due_at,
         current_step=first_step,
         current_assignee=holder,
+        supplement_notice_due_at=supplement_notice_due_at,
     )
     dossier._history_user = official.user
     dossier._change_reason = "receive"
@@ -388,12 +391,15 @@ def receive(*, actor, procedure_id: int, applicant: Applicant, documents: Sequen
     now = now or timezone.now()
     agency = official.agency
     due = calendar.due_at(agency, now, procedure.time_limit, procedure.time_unit)
+    clock_start = calendar.processing_start(agency, now, procedure.time_unit)
+    notice_due = calendar.add_working_time(
+        agency, clock_start, calendar.to_working_time(agency, SUPPLEMENT_NOTICE_WORKING_DAYS, TimeUnit.WORKING_DAYS))
     first = steps[0]
     holder = official if official.has_role(first.role) else None
     dossier = _create(official, procedure, applicant, documents, channel=channel, sets_count=sets_count, now=now,
-                      due_at=due, first_step=first, holder=holder)
+                      due_at=due, first_step=first, holder=holder, supplement_notice_due_at=notice_due)
     ctx = _Context(dossier=dossier, official=official, now=now)
-    _open_step(ctx, first, assignee=holder, clock_start=calendar.processing_start(agency, now, procedure.time_unit))
+    _open_step(ctx, first, assignee=holder, clock_start=clock_start)
     _event(ctx, Event.RECEIVED, role=Role.RECEPTION)
     return dossier
 
@@ -564,7 +570,10 @@ def _resume(ctx: _Context) -> datetime.timedelta:
 @transaction.atomic
 def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: datetime.date,
                        now: datetime.datetime | None = None) -> Dossier:
-    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): the clock pauses until the citizen supplies it."""
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): the clock pauses until the citizen supplies it.
+
+    The request is due within 3 working days of reception (`Dossier.supplement_notice_due_at`); a later one is
+    still sent, since the citizen must be told, but is marked late on the request and in the internal log."""
     ctx = _start(dossier_id, actor, now)
     dossier = ctx.dossier
     _require_transition(dossier._pause_for_supplement, _("Hồ sơ không ở trạng thái có thể yêu cầu bổ sung."))
@@ -574,24 +583,33 @@ def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: dateti
         raise DossierActionError(_("Nhập nội dung cần bổ sung."))
     if reply_by < timezone.localtime(ctx.now).date():
         raise DossierActionError(_("Hạn bổ sung không được trước ngày hôm nay."))
+    late = dossier.supplement_notice_due_at is not None and ctx.now > dossier.supplement_notice_due_at
     dossier._pause_for_supplement()
     _pause(ctx)
     _save(ctx, f"request_supplement: {missing}")
     _audited_save(SupplementRequest(dossier=dossier, missing=missing, reply_by=reply_by, requested_at=ctx.now,
-                                    requested_by=ctx.official), ctx.official, "request_supplement")
-    _event(ctx, Event.SUPPLEMENT_REQUESTED, public_note=missing)
+                                    requested_by=ctx.official, notice_late=late), ctx.official, "request_supplement")
+    _event(ctx, Event.SUPPLEMENT_REQUESTED, public_note=missing,
+           internal_note=_("Thông báo sau hạn 03 ngày làm việc kể từ khi tiếp nhận (hạn %(at)s).")
+           % {"at": formats.date_format(timezone.localtime(dossier.supplement_notice_due_at), "SHORT_DATETIME_FORMAT")}
+           if late else "")
     return dossier
 
 
 @transaction.atomic
 def fulfil_supplement(*, dossier_id: int, actor, note: str = "", now: datetime.datetime | None = None) -> Dossier:
-    """The citizen brought the missing documents: processing resumes and the appointment moves by the pause."""
+    """The citizen brought the missing documents: processing resumes. By default the time already spent counts and
+    the appointment moves by the pause; where the agency's `supplement_restarts_limit` is on, the whole limit
+    is counted again from the supplement's receipt (docs/ARCHITECTURE.md, "Time")."""
     ctx = _start(dossier_id, actor, now, *ROLES_FOR["fulfil_supplement"])
     dossier = ctx.dossier
     _require_transition(dossier._resume_after_supplement, _("Hồ sơ không chờ bổ sung."))
     request = dossier.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
     dossier._resume_after_supplement()
     paused = _resume(ctx)
+    if dossier.agency.supplement_restarts_limit:
+        procedure = dossier.procedure
+        dossier.due_at = calendar.due_at(dossier.agency, ctx.now, procedure.time_limit, procedure.time_unit)
     _save(ctx, f"fulfil_supplement: paused {paused}")
     if request is not None:
         request.fulfilled_at = ctx.now

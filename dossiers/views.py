@@ -252,6 +252,7 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
             form = action.form_class(dossier=dossier, official=official, steps=steps, prefix=action.name)
         action_forms.append((action, form))
     now = timezone.now()
+    soon = selectors.due_soon_limit(dossier.agency, now)
     running = dossier.state in selectors.RUNNING_STATES
     record = ctx.open_record
     can_take = (
@@ -269,7 +270,8 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         "action_forms": action_forms,
         "can_take": can_take,
         "overdue": running and dossier.due_at < now,
-        "due_soon": running and now <= dossier.due_at <= selectors.due_soon_limit(dossier.agency, now),
+        "due_soon": running and now <= dossier.due_at <= soon,
+        "supplement_notice": selectors.supplement_notice_status(dossier, now=now, soon=soon),
         "is_closed": dossier.state in CLOSED_STATES,
         "history": selectors.dossier_history(dossier),
         "print_links": _print_links(dossier),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dossiers import selectors, services
 from dossiers.errors import DossierActionError, DossierPermissionError
@@ -610,3 +611,62 @@ def test_refused_after_appraisal_on_the_page_the_letter_and_the_tracking(build_d
     client.logout()
     tracking = client.get(reverse("tracking:track", args=[dossier.tracking_token])).content.decode()
     assert "Hồ sơ không đủ điều kiện giải quyết" in tracking and "Thửa đất đang có tranh chấp" in tracking
+
+
+# --- supplement after reception --------------------------------------------------------------------------------
+
+
+def test_supplement_notice_is_due_three_working_days_after_reception(build_dossier, receive, specialist):
+    """Issue 11: nothing told the specialist that a supplement must be requested within 3 working days."""
+    on_time = build_dossier("in_progress")
+    assert on_time.supplement_notice_due_at == vn(2026, 3, 12, 9, 0)  # Monday 09:00 + 24 working hours
+    services.request_supplement(dossier_id=on_time.pk, actor=specialist.user, missing="Bản sao sổ đỏ",
+                                reply_by=datetime.date(2026, 3, 20), now=vn(2026, 3, 12, 9, 0))
+    request = on_time.supplement_requests.get()
+    assert not request.notice_late
+    assert DossierEvent.objects.get(dossier=on_time, kind=DossierEvent.Kind.SUPPLEMENT_REQUESTED).internal_note == ""
+
+    late = build_dossier("in_progress")
+    services.request_supplement(dossier_id=late.pk, actor=specialist.user, missing="Bản sao sổ đỏ",
+                                reply_by=datetime.date(2026, 3, 20), now=vn(2026, 3, 12, 9, 1))
+    assert late.supplement_requests.get().notice_late
+    event = DossierEvent.objects.get(dossier=late, kind=DossierEvent.Kind.SUPPLEMENT_REQUESTED)
+    assert "sau hạn 03 ngày làm việc" in event.internal_note and event.public_note == "Bản sao sổ đỏ"
+    # Received after the cutoff: the window, like the limit, counts from the next working day.
+    assert fresh(receive(now=vn(2026, 3, 9, 16, 0))).supplement_notice_due_at == vn(2026, 3, 12, 17, 0)
+
+
+def test_supplement_keeps_the_time_spent_by_default(build_dossier, specialist, clerk):
+    dossier = build_dossier("supplement_requested")  # requested Monday 10:00, due Monday 16/03 09:00
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 10, 10, 0))
+    # Paused Monday 10:00 → Tuesday 10:00 (8 working hours): the appointment moves by that, no more.
+    assert fresh(dossier).due_at == vn(2026, 3, 17, 9, 0)
+
+
+def test_supplement_restarts_the_limit_where_the_agency_says_so(build_dossier, specialist, clerk, agency):
+    agency.supplement_restarts_limit = True
+    agency.save()
+    dossier = build_dossier("supplement_requested")
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 10, 10, 0))
+    # The full 5 working days again from Tuesday 10:00.
+    assert fresh(dossier).due_at == vn(2026, 3, 17, 10, 0)
+
+
+def test_dossier_page_counts_supplement_requests_and_warns_of_the_notice_deadline(
+        client, receive, clerk, specialist, leader):
+    now = timezone.now()
+    dossier = receive(now=now)
+    client.force_login(clerk.user)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk]))
+    assert page.context["supplement_notice"] in ("", "soon")
+    html = page.content.decode()
+    assert 'id="supplement-count">0<' in html
+    # Move the window's end into the past (a dossier received long ago) and to within the due-soon horizon.
+    Dossier.objects.filter(pk=dossier.pk).update(supplement_notice_due_at=now - datetime.timedelta(minutes=1))
+    html = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Đã hết hạn yêu cầu bổ sung" in html
+    Dossier.objects.filter(pk=dossier.pk).update(supplement_notice_due_at=now + datetime.timedelta(minutes=30))
+    html = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Sắp hết hạn yêu cầu bổ sung" in html
+    worklist = client.get(reverse("dossiers:worklist") + "?tab=all").content.decode()
+    assert "Sắp hết hạn yêu cầu bổ sung" in worklist
