@@ -29,6 +29,7 @@ PLAN = [
     ("in_progress", 1), ("in_progress", 2), ("in_progress", 3), ("in_progress_overdue", 14),
     ("in_progress_overdue", 10), ("received", 0), ("received", 0), ("supplement", 3), ("payment", 2),
     ("extension_pending", 12), ("extended", 16), ("refused", 5), ("stopped", 8), ("withdrawn", 7),
+    ("rejected", 9),
 ]
 
 
@@ -109,12 +110,21 @@ def _walk(dossier: Dossier, plan: str, staff: _Staff, rng: random.Random, now: d
                       reason="Hồ sơ có dấu hiệu giả mạo giấy tờ, chuyển cơ quan chức năng xác minh.",
                       legal_ground="Nghị định 118/2025/NĐ-CP", now=tick(3))
         return
+    if plan == "rejected":
+        services.reject(dossier_id=dossier.pk, actor=holder().user, now=tick(2),
+                        reason="Thửa đất đang có tranh chấp, chưa đủ điều kiện giải quyết.")
+        return
     if plan in ("in_progress", "in_progress_overdue"):
         return
     if plan in ("extension_pending", "extended"):
         proposed = calendar.add_working_time(agency, max(dossier.due_at, now), calendar.to_working_time(agency, Decimal(3), "days"))
+        dossier.refresh_from_db()
+        # No later than one working day before the appointment (services.request_extension).
+        asked_at = min(now, tick(2), services.extension_deadline(dossier))
+        if asked_at < dossier.received_at:
+            return  # the appointment is too close for any request (a same-day procedure)
         extension = services.request_extension(
-            dossier_id=dossier.pk, actor=holder().user, proposed_due_at=proposed, now=min(now, tick(2)),
+            dossier_id=dossier.pk, actor=holder().user, proposed_due_at=proposed, now=asked_at,
             reason="Cần xác minh thêm thông tin với cơ quan liên quan.",
         )
         if plan == "extended":

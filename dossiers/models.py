@@ -107,7 +107,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     )
     supplement_notice_due_at = models.DateTimeField(
         _("hạn thông báo yêu cầu bổ sung"), null=True, blank=True,
-        help_text=_("03 ngày làm việc kể từ khi tiếp nhận (docs/ARCHITECTURE.md, “Time”)."),
+        help_text=_("03 ngày làm việc kể từ khi tiếp nhận."),
     )
     paused_since = models.DateTimeField(_("tạm dừng tính thời hạn từ"), null=True, blank=True)
     paused_working_time = models.DurationField(_("thời gian tạm dừng (giờ làm việc)"), default=datetime.timedelta)

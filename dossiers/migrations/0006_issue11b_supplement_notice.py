@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dossier',
             name='supplement_notice_due_at',
-            field=models.DateTimeField(blank=True, help_text='03 ngày làm việc kể từ khi tiếp nhận (docs/ARCHITECTURE.md, “Time”).', null=True, verbose_name='hạn thông báo yêu cầu bổ sung'),
+            field=models.DateTimeField(blank=True, help_text='03 ngày làm việc kể từ khi tiếp nhận.', null=True, verbose_name='hạn thông báo yêu cầu bổ sung'),
         ),
         migrations.AddField(
             model_name='historicaldossier',
             name='supplement_notice_due_at',
-            field=models.DateTimeField(blank=True, help_text='03 ngày làm việc kể từ khi tiếp nhận (docs/ARCHITECTURE.md, “Time”).', null=True, verbose_name='hạn thông báo yêu cầu bổ sung'),
+            field=models.DateTimeField(blank=True, help_text='03 ngày làm việc kể từ khi tiếp nhận.', null=True, verbose_name='hạn thông báo yêu cầu bổ sung'),
         ),
         migrations.AddField(
             model_name='historicalsupplementrequest',
