@@ -141,7 +141,7 @@ def test_broken_rows_are_reported_and_nothing_is_written(catalogue):
     ]
     assert errors[3]["field"] == ["Không có lĩnh vực mã “KHONG-CO”."]
     assert errors[3]["agencies"] == ["Không có cơ quan mã: 000.00.00.X99."]
-    assert errors[3]["steps"] == ["Vai trò “thu-ky” không hợp lệ."]
+    assert errors[4]["steps"] == ["Vai trò “thu-ky” không hợp lệ."]
     # The valid first row was rolled back with the rest.
     assert snapshot() == catalogue
     assert not Procedure.objects.filter(code__startswith="8.").exists()
