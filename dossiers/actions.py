@@ -6,6 +6,7 @@ page offers exactly what would succeed; the services still check everything agai
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
@@ -126,12 +127,19 @@ ACTIONS: dict[str, Action] = {action.name: action for action in [
         "request_extension", _("Xin lỗi và đề nghị gia hạn (Mẫu 04)"), forms.ExtensionForm,
         _run(services.request_extension), _("Đã gửi đề nghị gia hạn, chờ lãnh đạo phê duyệt."),
         lambda o, d, ctx: may(o, "request_extension") and d.state in OPEN_STATES
-        and ctx.pending_extension is None,
+        and not any(e.status != Extension.Status.LAPSED for e in d.extensions.all())
+        and timezone.now() <= services.extension_deadline(d),
     ),
     Action(
         "register_result", _("Đăng ký văn bản kết quả"), forms.ResultDocumentForm,
         _run(services.register_result_document), _("Đã đăng ký văn bản kết quả."),
         lambda o, d, ctx: may(o, "register_result_document") and d.state in (State.PROCESSED, State.RETURNED),
+    ),
+    Action(
+        "reject", _("Từ chối giải quyết (Mẫu 03)"), forms.RejectForm, _run(services.reject),
+        _("Đã từ chối giải quyết hồ sơ; in Mẫu 03 gửi công dân."),
+        # The service's rule: a specialist refuses the step they hold, a leader holds every step.
+        lambda o, d, ctx: may(o, "reject") and can_proceed(d._reject) and ctx.holder, danger=True,
     ),
     Action(
         "withdraw", _("Công dân rút hồ sơ"), forms.WithdrawForm, _run(services.withdraw),

@@ -29,6 +29,7 @@ PLAN = [
     ("in_progress", 1), ("in_progress", 2), ("in_progress", 3), ("in_progress_overdue", 14),
     ("in_progress_overdue", 10), ("received", 0), ("received", 0), ("supplement", 3), ("payment", 2),
     ("extension_pending", 12), ("extended", 16), ("refused", 5), ("stopped", 8), ("withdrawn", 7),
+    ("rejected", 9),
 ]
 
 
@@ -63,7 +64,8 @@ def _walk(dossier: Dossier, plan: str, staff: _Staff, rng: random.Random, now: d
     day = calendar.day_length(agency).total_seconds() / 3600
     # Each hand-off takes a share of the procedure's own limit (days or hours alike): early, on the due
     # day, or late, so the demo's on-time figures look like a real office's.
-    limit = calendar.to_working_time(agency, dossier.procedure.time_limit, dossier.procedure.time_unit)
+    start = calendar.processing_start(agency, dossier.received_at, dossier.procedure.time_unit)
+    limit = calendar.working_time_between(agency, start, dossier.due_at)
     hand_offs = dossier.procedure.steps.count() + 1
     share = {"returned_late": 2.2, "returned_on_due_day": 0.985}.get(plan, 0.6)
     step_hours = limit.total_seconds() / 3600 / hand_offs * share
@@ -108,12 +110,21 @@ def _walk(dossier: Dossier, plan: str, staff: _Staff, rng: random.Random, now: d
                       reason="Hồ sơ có dấu hiệu giả mạo giấy tờ, chuyển cơ quan chức năng xác minh.",
                       legal_ground="Nghị định 118/2025/NĐ-CP", now=tick(3))
         return
+    if plan == "rejected":
+        services.reject(dossier_id=dossier.pk, actor=holder().user, now=tick(2),
+                        reason="Thửa đất đang có tranh chấp, chưa đủ điều kiện giải quyết.")
+        return
     if plan in ("in_progress", "in_progress_overdue"):
         return
     if plan in ("extension_pending", "extended"):
         proposed = calendar.add_working_time(agency, max(dossier.due_at, now), calendar.to_working_time(agency, Decimal(3), "days"))
+        dossier.refresh_from_db()
+        # No later than one working day before the appointment (services.request_extension).
+        asked_at = min(now, tick(2), services.extension_deadline(dossier))
+        if asked_at < dossier.received_at:
+            return  # the appointment is too close for any request (a same-day procedure)
         extension = services.request_extension(
-            dossier_id=dossier.pk, actor=holder().user, proposed_due_at=proposed, now=min(now, tick(2)),
+            dossier_id=dossier.pk, actor=holder().user, proposed_due_at=proposed, now=asked_at,
             reason="Cần xác minh thêm thông tin với cơ quan liên quan.",
         )
         if plan == "extended":

@@ -451,6 +451,15 @@ class StopForm(ActionForm, ConfirmMixin):
     field_order = ["reason", "legal_ground", "confirm"]
 
 
+class RejectForm(ActionForm, ConfirmMixin):
+    reason = forms.CharField(label=_("Lý do từ chối giải quyết (in trên Mẫu 03)"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Nhập lý do từ chối giải quyết hồ sơ.")})
+    legal_ground = forms.CharField(label=_("Căn cứ pháp lý"), required=False, max_length=2000,
+                                   widget=forms.Textarea(attrs={"rows": 2}))
+    field_order = ["reason", "legal_ground", "confirm"]
+
+
 class WithdrawForm(ActionForm, ConfirmMixin):
     reason = forms.CharField(label=_("Lý do rút hồ sơ (theo đề nghị của công dân)"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}),
@@ -468,7 +477,15 @@ class ExtensionForm(ActionForm):
 
 
 class ApproveExtensionForm(forms.Form):
-    """No fields: the leader's click is the approval (the dossier page shows what is approved)."""
+    """The leader approves the proposed date, or types a different one."""
+
+    due_at = AppointmentField(label=_("Phê duyệt ngày hẹn khác (để trống: ngày đề nghị)"), required=False,
+                              help_text=_("dd/mm/yyyy hh:mm; chỉ nhập ngày thì hẹn lúc 17:00."))
+
+
+class RejectExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do không chấp thuận"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Nhập lý do không chấp thuận gia hạn.")})
 
 
 class ResultDocumentForm(ActionForm):

@@ -25,6 +25,8 @@ class State(models.TextChoices):
     PROCESSED = "processed", _("Đã có kết quả, chờ trả")
     RETURNED = "returned", _("Đã trả kết quả")
     REFUSED = "refused", _("Từ chối tiếp nhận")
+    # Received, then found not to qualify on appraisal: refused with a reason (Mẫu 03), not merely stopped.
+    REJECTED = "rejected", _("Từ chối giải quyết")
     STOPPED = "stopped", _("Dừng giải quyết")
     WITHDRAWN = "withdrawn", _("Công dân rút hồ sơ")
 
@@ -33,6 +35,7 @@ class State(models.TextChoices):
 NATIONAL_STATUS = {
     State.RECEIVED: 2,
     State.REFUSED: 3,
+    State.REJECTED: 3,
     State.IN_PROGRESS: 4,
     State.SUPPLEMENT_REQUESTED: 5,
     State.AWAITING_PAYMENT: 6,
@@ -44,7 +47,7 @@ NATIONAL_STATUS = {
 OPEN_STATES = (State.RECEIVED, State.IN_PROGRESS, State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
 PAUSED_STATES = (State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
 FINISHED_STATES = (State.PROCESSED, State.RETURNED)
-CLOSED_STATES = (State.RETURNED, State.REFUSED, State.STOPPED, State.WITHDRAWN)
+CLOSED_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED, State.WITHDRAWN)
 # States whose processing clock has ended: results ready or returned, or closed without a result.
 DONE_STATES = (State.PROCESSED,) + CLOSED_STATES
 
@@ -102,6 +105,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         Official, verbose_name=_("người đang xử lý"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="assigned_dossiers",
     )
+    supplement_notice_due_at = models.DateTimeField(
+        _("hạn thông báo yêu cầu bổ sung"), null=True, blank=True,
+        help_text=_("03 ngày làm việc kể từ khi tiếp nhận."),
+    )
     paused_since = models.DateTimeField(_("tạm dừng tính thời hạn từ"), null=True, blank=True)
     paused_working_time = models.DurationField(_("thời gian tạm dừng (giờ làm việc)"), default=datetime.timedelta)
     processed_at = models.DateTimeField(_("thời điểm có kết quả"), null=True, blank=True)
@@ -155,6 +162,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=State.RECEIVED, target=State.REFUSED)
     def _refuse(self):
         """Refused at the counter (Mẫu 03)."""
+
+    @transition(field=state, source=[State.RECEIVED, State.IN_PROGRESS], target=State.REJECTED)
+    def _reject(self):
+        """Refused after appraisal, with the reason in writing (Mẫu 03)."""
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.SUPPLEMENT_REQUESTED)
     def _pause_for_supplement(self):
@@ -218,15 +229,15 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
 
 def timeliness_of(finished_at: datetime.datetime, due_at: datetime.datetime) -> str:
-    """Trước hạn / đúng hạn / quá hạn by calendar day in Vietnam time, as the national reports count it:
-    finishing on the appointment's day is on time, any day before is early, after is late."""
-    finished_day = timezone.localtime(finished_at).date()
-    due_day = timezone.localtime(due_at).date()
-    if finished_day < due_day:
+    """Trước hạn / đúng hạn / quá hạn, comparing instants as the national reports do (docs/ARCHITECTURE.md,
+    "Time"): after the appointment instant is late, even on its day; before the appointment's day (00:00 in
+    Vietnam time, ahead of its first session) is early; on that day and not after the instant is on time.
+    `portal.stats.timeliness_class` is the same rule in SQL."""
+    if finished_at > due_at:
+        return Timeliness.LATE
+    if timezone.localtime(finished_at).date() < timezone.localtime(due_at).date():
         return Timeliness.BEFORE
-    if finished_day == due_day:
-        return Timeliness.ON_TIME
-    return Timeliness.LATE
+    return Timeliness.ON_TIME
 
 
 class DossierCodeCounter(models.Model):
@@ -313,6 +324,7 @@ class DossierEvent(models.Model):
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Tiếp nhận hồ sơ")
         REFUSED = "refused", _("Từ chối tiếp nhận")
+        REJECTED = "rejected", _("Từ chối giải quyết")
         ASSIGNED = "assigned", _("Phân công xử lý")
         FORWARDED = "forwarded", _("Chuyển bước xử lý")
         SENT_BACK = "sent_back", _("Trả lại bước trước")
@@ -322,6 +334,7 @@ class DossierEvent(models.Model):
         PAYMENT_CONFIRMED = "payment_confirmed", _("Đã hoàn thành nghĩa vụ tài chính")
         EXTENSION_REQUESTED = "extension_requested", _("Đề nghị gia hạn")
         EXTENSION_APPROVED = "extension_approved", _("Gia hạn, hẹn lại ngày trả")
+        EXTENSION_REJECTED = "extension_rejected", _("Không chấp thuận gia hạn")
         PROCESSED = "processed", _("Đã có kết quả")
         RETURNED = "returned", _("Đã trả kết quả")
         STOPPED = "stopped", _("Dừng giải quyết")
@@ -363,6 +376,7 @@ class SupplementRequest(models.Model):
     requested_at = models.DateTimeField(_("thời điểm yêu cầu"))
     reply_by = models.DateField(_("hạn bổ sung"))
     requested_by = models.ForeignKey(Official, verbose_name=_("người yêu cầu"), on_delete=models.PROTECT, related_name="+")
+    notice_late = models.BooleanField(_("thông báo sau hạn 03 ngày làm việc"), default=False)
     fulfilled_at = models.DateTimeField(_("thời điểm bổ sung"), null=True, blank=True)
     fulfilled_by = models.ForeignKey(
         Official, verbose_name=_("người nhận bổ sung"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -428,6 +442,7 @@ class Extension(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ phê duyệt")
         APPROVED = "approved", _("Đã phê duyệt")
+        REJECTED = "rejected", _("Không chấp thuận")
         # The dossier finished or closed before a leader decided: nothing is left to approve.
         LAPSED = "lapsed", _("Không còn cần phê duyệt (hồ sơ đã kết thúc)")
 
@@ -438,21 +453,31 @@ class Extension(models.Model):
     requested_by = models.ForeignKey(Official, verbose_name=_("người đề nghị"), on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(_("thời điểm đề nghị"))
     status = models.CharField(_("tình trạng"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The leader's decision (approve, approve another date, or reject with a reason) is kept on the row.
     approved_by = models.ForeignKey(
-        Official, verbose_name=_("lãnh đạo phê duyệt"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Official, verbose_name=_("lãnh đạo quyết định"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    approved_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("thời điểm quyết định"), null=True, blank=True)
+    approved_due_at = models.DateTimeField(_("hẹn trả được phê duyệt"), null=True, blank=True)
+    decision_note = models.TextField(_("ý kiến của lãnh đạo"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("gia hạn")
         verbose_name_plural = _("gia hạn")
         ordering = ["dossier", "requested_at"]
+        # "At most one request per dossier" is enforced by services.request_extension under the dossier's row
+        # lock; the database keeps the older, weaker rule so rows written before it still load.
         constraints = [
             models.UniqueConstraint(
                 fields=["dossier"], condition=Q(status="pending"), name="one_pending_extension_per_dossier"
             ),
         ]
+
+    @property
+    def granted_due_at(self):
+        """The appointment the leader granted: a different date when chosen, else the one proposed."""
+        return self.approved_due_at or self.proposed_due_at
 
 
 class ResultDocument(models.Model):

@@ -233,8 +233,8 @@ def _supplement_context(dossier: Dossier) -> dict:
 
 
 def _refusal_context(dossier: Dossier) -> dict:
-    if dossier.state != State.REFUSED:
-        raise FormNotApplicable(_("Mẫu số 03 chỉ in cho hồ sơ bị từ chối tiếp nhận."))
+    if dossier.state not in (State.REFUSED, State.REJECTED):
+        raise FormNotApplicable(_("Mẫu số 03 chỉ in cho hồ sơ bị từ chối tiếp nhận hoặc từ chối giải quyết."))
     return {"dated": dossier.closed_at or dossier.received_at}
 
 
@@ -242,6 +242,8 @@ def _apology_context(dossier: Dossier) -> dict:
     extension = _latest(dossier.extensions.all(), key=lambda item: (item.requested_at, item.pk))
     if extension is None:
         raise FormNotApplicable(_("Hồ sơ chưa có đề nghị gia hạn nào: chưa thể in Mẫu số 04."))
+    if extension.status == Extension.Status.REJECTED:
+        raise FormNotApplicable(_("Lãnh đạo không chấp thuận gia hạn: không in Mẫu số 04."))
     return {
         "extension": extension,
         "approved": extension.status == Extension.Status.APPROVED,

@@ -18,7 +18,7 @@ from .public_forms import KioskScanForm, LookupForm, VerificationForm
 
 KIOSK_IDLE_SECONDS = 60
 # Where the satisfaction app invites a rating: the dossier has reached an end the citizen can judge.
-RATING_STATES = (State.RETURNED, State.REFUSED, State.STOPPED)
+RATING_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED)
 
 # One sentence per state, in the words a citizen uses.
 STATE_EXPLANATIONS = {
@@ -34,6 +34,7 @@ STATE_EXPLANATIONS = {
     State.PROCESSED: _("Đã có kết quả. Mời ông/bà mang giấy hẹn đến bộ phận một cửa để nhận kết quả."),
     State.RETURNED: _("Đã trả kết quả."),
     State.REFUSED: _("Hồ sơ không được tiếp nhận. Lý do được ghi bên dưới."),
+    State.REJECTED: _("Hồ sơ không đủ điều kiện giải quyết. Lý do được ghi bên dưới."),
     State.STOPPED: _("Cơ quan đã dừng giải quyết hồ sơ. Lý do được ghi bên dưới."),
     State.WITHDRAWN: _("Hồ sơ đã được rút theo đề nghị của người nộp."),
 }

@@ -29,6 +29,7 @@ from .models import (
     ResultDocument,
     State,
     StepRecord,
+    SupplementRequest,
 )
 from .validators import normalize_phone
 
@@ -39,6 +40,29 @@ RUNNING_STATES = tuple(state for state in OPEN_STATES if state not in PAUSED_STA
 
 def due_soon_limit(agency: Agency, now: datetime.datetime, days: Decimal = DUE_SOON_WORKING_DAYS) -> datetime.datetime:
     return calendar.add_working_time(agency, now, calendar.to_working_time(agency, days, "days"))
+
+
+# Where a supplement may still be requested (Mẫu 02 after reception): before the dossier is paused or ended.
+SUPPLEMENT_NOTICE_STATES = (State.RECEIVED, State.IN_PROGRESS)
+
+
+def supplement_notice_warning(*, now: datetime.datetime, soon: datetime.datetime) -> Q:
+    """The 3-working-day window to request a supplement (docs/ARCHITECTURE.md, "Time") closes before `soon`, or
+    has closed, and no supplement has been requested yet: the specialist is warned while it can still matter."""
+    return (
+        Q(state__in=SUPPLEMENT_NOTICE_STATES, supplement_notice_due_at__lte=soon, supplement_notice_due_at__gte=now)
+        & ~Exists(SupplementRequest.objects.filter(dossier=OuterRef("pk")))
+    )
+
+
+def supplement_notice_status(dossier: Dossier, *, now: datetime.datetime, soon: datetime.datetime) -> str:
+    """For the dossier page: "late" once the window closed with no request, "soon" as it closes, else ""."""
+    due = dossier.supplement_notice_due_at
+    if due is None or dossier.state not in SUPPLEMENT_NOTICE_STATES or dossier.supplement_requests.all():
+        return ""
+    if now > due:
+        return "late"
+    return "soon" if due <= soon else ""
 
 
 def open_dossiers(agency: Agency) -> QuerySet[Dossier]:
@@ -288,6 +312,7 @@ def worklist(official: Official, tab: str, filters: WorklistFilters = WorklistFi
         .annotate(
             overdue=Q(state__in=RUNNING_STATES, due_at__lt=now),
             due_soon=Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=soon),
+            supplement_notice_soon=supplement_notice_warning(now=now, soon=soon),
         )
         .order_by("due_at", "id")
     )
@@ -446,7 +471,7 @@ def result_document_by_token(token: str) -> ResultDocument:
 
 
 # A rating is offered once the outcome is final for the citizen: result returned, refused or stopped.
-RATEABLE_STATES = (State.RETURNED, State.REFUSED, State.STOPPED)
+RATEABLE_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED)
 
 
 def is_rateable(dossier: Dossier) -> bool:

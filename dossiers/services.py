@@ -23,7 +23,7 @@ from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from procedures import calendar
-from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument
+from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
 from procedures.roles import Role
 
 from .errors import DossierActionError, DossierPermissionError
@@ -56,11 +56,15 @@ ROLES_FOR: dict[str, tuple[str, ...]] = {
     "confirm_payment": (Role.RECEPTION, Role.SPECIALIST, Role.LEADER),
     "return_result": (Role.RECEPTION,),
     "stop": (Role.LEADER,),
+    "reject": (Role.SPECIALIST, Role.LEADER),
     "withdraw": (Role.RECEPTION, Role.LEADER),
     "request_extension": (Role.RECEPTION, Role.SPECIALIST, Role.LEADER),
     "approve_extension": (Role.LEADER,),
+    "reject_extension": (Role.LEADER,),
     "register_result_document": (Role.RECEPTION, Role.LEADER),
 }
+# A supplement request must reach the citizen within 3 working days of reception (docs/ARCHITECTURE.md, "Time").
+SUPPLEMENT_NOTICE_WORKING_DAYS = Decimal(3)
 TOKEN_BYTES = 9  # 72 random bits, 12 URL-safe characters: a small QR (version <= 4) still fits the URL
 
 
@@ -215,9 +219,12 @@ def _validated_assignee(agency_id: int, step: ProcedureStep, assignee_id: int | 
 
 
 def _step_due(dossier: Dossier, step: ProcedureStep, start: datetime.datetime) -> datetime.datetime:
-    return calendar.add_working_time(
-        dossier.agency, start, calendar.to_working_time(dossier.agency, step.duration, dossier.procedure.time_unit)
+    unit = dossier.procedure.time_unit
+    due = calendar.add_working_time(
+        dossier.agency, start, calendar.to_working_time(dossier.agency, step.duration, step_unit(unit))
     )
+    # A same-day procedure's steps share its one day: no step is due after the dossier itself.
+    return min(due, dossier.due_at) if unit == TimeUnit.SAME_DAY else due
 
 
 def _open_step(ctx: _Context, step: ProcedureStep, *, assignee: Official | None,
@@ -315,7 +322,7 @@ def _procedure_for(official: Official, procedure_id: int) -> Procedure:
 def _create(official: Official, procedure: Procedure, applicant: Applicant, documents: Sequence[ReceivedDocument],
             *, channel: str, sets_count: int, now: datetime.datetime, due_at: datetime.datetime,
             first_step: ProcedureStep | None = None, holder: Official | None = None,
-            refusal_reason: str | None = None) -> Dossier:
+            refusal_reason: str | None = None, supplement_notice_due_at: datetime.datetime | None = None) -> Dossier:
     if channel not in Channel.values:
         raise DossierActionError(_("Kênh nộp hồ sơ không hợp lệ."))
     if sets_count < 1:
@@ -339,6 +346,7 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         due_at=due_at,
         current_step=first_step,
         current_assignee=holder,
+        supplement_notice_due_at=supplement_notice_due_at,
     )
     dossier._history_user = official.user
     dossier._change_reason = "receive"
@@ -396,12 +404,15 @@ def receive(*, actor, procedure_id: int, applicant: Applicant, documents: Sequen
     now = now or timezone.now()
     agency = official.agency
     due = calendar.due_at(agency, now, procedure.time_limit, procedure.time_unit)
+    clock_start = calendar.processing_start(agency, now, procedure.time_unit)
+    notice_due = calendar.add_working_time(
+        agency, clock_start, calendar.to_working_time(agency, SUPPLEMENT_NOTICE_WORKING_DAYS, TimeUnit.WORKING_DAYS))
     first = steps[0]
     holder = official if official.has_role(first.role) else None
     dossier = _create(official, procedure, applicant, documents, channel=channel, sets_count=sets_count, now=now,
-                      due_at=due, first_step=first, holder=holder)
+                      due_at=due, first_step=first, holder=holder, supplement_notice_due_at=notice_due)
     ctx = _Context(dossier=dossier, official=official, now=now)
-    _open_step(ctx, first, assignee=holder, clock_start=calendar.processing_start(agency, now, procedure.time_unit))
+    _open_step(ctx, first, assignee=holder, clock_start=clock_start)
     _event(ctx, Event.RECEIVED, role=Role.RECEPTION)
     return dossier
 
@@ -572,7 +583,10 @@ def _resume(ctx: _Context) -> datetime.timedelta:
 @transaction.atomic
 def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: datetime.date,
                        now: datetime.datetime | None = None) -> Dossier:
-    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): the clock pauses until the citizen supplies it."""
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02): the clock pauses until the citizen supplies it.
+
+    The request is due within 3 working days of reception (`Dossier.supplement_notice_due_at`); a later one is
+    still sent, since the citizen must be told, but is marked late on the request and in the internal log."""
     ctx = _start(dossier_id, actor, now)
     dossier = ctx.dossier
     _require_transition(dossier._pause_for_supplement, _("Hồ sơ không ở trạng thái có thể yêu cầu bổ sung."))
@@ -582,24 +596,33 @@ def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: dateti
         raise DossierActionError(_("Nhập nội dung cần bổ sung."))
     if reply_by < timezone.localtime(ctx.now).date():
         raise DossierActionError(_("Hạn bổ sung không được trước ngày hôm nay."))
+    late = dossier.supplement_notice_due_at is not None and ctx.now > dossier.supplement_notice_due_at
     dossier._pause_for_supplement()
     _pause(ctx)
     _save(ctx, f"request_supplement: {missing}")
     _audited_save(SupplementRequest(dossier=dossier, missing=missing, reply_by=reply_by, requested_at=ctx.now,
-                                    requested_by=ctx.official), ctx.official, "request_supplement")
-    _event(ctx, Event.SUPPLEMENT_REQUESTED, public_note=missing)
+                                    requested_by=ctx.official, notice_late=late), ctx.official, "request_supplement")
+    _event(ctx, Event.SUPPLEMENT_REQUESTED, public_note=missing,
+           internal_note=_("Thông báo sau hạn 03 ngày làm việc kể từ khi tiếp nhận (hạn %(at)s).")
+           % {"at": formats.date_format(timezone.localtime(dossier.supplement_notice_due_at), "SHORT_DATETIME_FORMAT")}
+           if late else "")
     return dossier
 
 
 @transaction.atomic
 def fulfil_supplement(*, dossier_id: int, actor, note: str = "", now: datetime.datetime | None = None) -> Dossier:
-    """The citizen brought the missing documents: processing resumes and the appointment moves by the pause."""
+    """The citizen brought the missing documents: processing resumes. By default the time already spent counts and
+    the appointment moves by the pause; where the agency's `supplement_restarts_limit` is on, the whole limit
+    is counted again from the supplement's receipt (docs/ARCHITECTURE.md, "Time")."""
     ctx = _start(dossier_id, actor, now, *ROLES_FOR["fulfil_supplement"])
     dossier = ctx.dossier
     _require_transition(dossier._resume_after_supplement, _("Hồ sơ không chờ bổ sung."))
     request = dossier.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
     dossier._resume_after_supplement()
     paused = _resume(ctx)
+    if dossier.agency.supplement_restarts_limit:
+        procedure = dossier.procedure
+        dossier.due_at = calendar.due_at(dossier.agency, ctx.now, procedure.time_limit, procedure.time_unit)
     _save(ctx, f"fulfil_supplement: paused {paused}")
     if request is not None:
         request.fulfilled_at = ctx.now
@@ -698,7 +721,7 @@ def _lapse_pending_extensions(ctx: _Context) -> None:
 
 
 def _close_open(ctx: _Context, reason: str) -> None:
-    """Shared ending of stop and withdraw: the open step closes, any pause ends without moving the appointment."""
+    """Shared ending of stop, reject and withdraw: the open step closes, any pause ends without moving the appointment."""
     _lapse_pending_extensions(ctx)
     _close_step(ctx, _open_record(ctx.dossier), StepRecord.Outcome.CLOSED, reason)
     ctx.dossier.closed_at = ctx.now
@@ -725,6 +748,31 @@ def stop(*, dossier_id: int, actor, reason: str, legal_ground: str, now: datetim
 
 
 @transaction.atomic
+def reject(*, dossier_id: int, actor, reason: str, legal_ground: str = "", expected_step_id: int | None = None,
+           now: datetime.datetime | None = None) -> Dossier:
+    """Refuse a received dossier after appraisal: it does not qualify, and the citizen gets the reason in writing
+    (Phiếu từ chối, Mẫu 03 of Thông tư 03/2025/TT-VPCP; the rule of NĐ 61/2018/NĐ-CP Điều 20 that a dossier not
+    settled is returned "kèm theo thông báo bằng văn bản và nêu rõ lý do", carried into NĐ 118/2025/NĐ-CP — its
+    article there not verified, docs/ARCHITECTURE.md). National status 3 (refused). A specialist refuses the
+    step they hold; a leader any open received or in-progress dossier of the agency."""
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR["reject"])
+    dossier = ctx.dossier
+    _check_fresh(dossier, expected_step_id)
+    _require_transition(dossier._reject, _("Chỉ từ chối giải quyết được hồ sơ đã tiếp nhận hoặc đang giải quyết."))
+    if not ctx.official.has_role(Role.LEADER):
+        _require_step_holder(ctx)
+    reason, legal_ground = (reason or "").strip(), (legal_ground or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do từ chối giải quyết hồ sơ."))
+    dossier._reject()
+    _close_open(ctx, reason)
+    dossier.closing_legal_ground = legal_ground
+    _save(ctx, f"reject: {reason}")
+    _event(ctx, Event.REJECTED, public_note=reason)
+    return dossier
+
+
+@transaction.atomic
 def withdraw(*, dossier_id: int, actor, reason: str, now: datetime.datetime | None = None) -> Dossier:
     """The citizen asks to withdraw the dossier; the counter records it."""
     ctx = _start(dossier_id, actor, now, *ROLES_FOR["withdraw"])
@@ -743,7 +791,12 @@ def withdraw(*, dossier_id: int, actor, reason: str, now: datetime.datetime | No
 @transaction.atomic
 def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: datetime.datetime,
                       now: datetime.datetime | None = None) -> Extension:
-    """Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04): the apology with a proposed new appointment."""
+    """Văn bản xin lỗi và đề nghị gia hạn (Mẫu 04): the apology with a proposed new appointment.
+
+    At most once per dossier, and no later than one working day before the appointment (NĐ 61/2018/NĐ-CP
+    Điều 19 as cited by the legal review; the article of NĐ 118/2025/NĐ-CP in force could not be verified,
+    docs/ARCHITECTURE.md "Time"): one working day of counted time from now must still fit before `due_at`.
+    """
     ctx = _start(dossier_id, actor, now, *ROLES_FOR["request_extension"])
     dossier = ctx.dossier
     if dossier.state not in OPEN_STATES:
@@ -753,8 +806,12 @@ def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: d
         raise DossierActionError(_("Nhập lý do quá hạn để gửi lời xin lỗi."))
     if proposed_due_at <= dossier.due_at or proposed_due_at <= ctx.now:
         raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."))
-    if dossier.extensions.filter(status=Extension.Status.PENDING).exists():
-        raise DossierActionError(_("Hồ sơ đã có một đề nghị gia hạn đang chờ phê duyệt."))
+    if dossier.extensions.exclude(status=Extension.Status.LAPSED).exists():
+        raise DossierActionError(_("Hồ sơ đã đề nghị gia hạn một lần; mỗi hồ sơ chỉ được gia hạn không quá một lần."))
+    if extension_deadline(dossier) < ctx.now:
+        raise DossierActionError(
+            _("Đã quá hạn đề nghị gia hạn: phải đề nghị chậm nhất một ngày làm việc trước ngày hẹn trả (trước %(at)s).")
+            % {"at": formats.date_format(timezone.localtime(extension_deadline(dossier)), "SHORT_DATETIME_FORMAT")})
     extension = Extension(dossier=dossier, reason=reason, previous_due_at=dossier.due_at,
                           proposed_due_at=proposed_due_at, requested_by=ctx.official, requested_at=ctx.now)
     _audited_save(extension, ctx.official, f"request_extension: {reason}")
@@ -762,19 +819,36 @@ def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: d
     return extension
 
 
-@transaction.atomic
-def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None = None) -> Dossier:
-    """A leader approves the apology: the dossier gets the new appointment and the citizen sees it."""
+def extension_deadline(dossier: Dossier) -> datetime.datetime:
+    """The last instant an extension may be requested: one working day of counted time before the appointment."""
+    agency = dossier.agency
+    return calendar.subtract_working_time(agency, dossier.due_at, calendar.day_length(agency))
+
+
+def _pending_extension(extension_id: int, actor, now, action: str) -> tuple[_Context, Extension]:
     dossier_id = Extension.objects.filter(pk=extension_id).values_list("dossier_id", flat=True).first()
     if dossier_id is None:
         raise DossierActionError(_("Không tìm thấy đề nghị gia hạn."))
-    ctx = _start(dossier_id, actor, now, *ROLES_FOR["approve_extension"])
-    dossier = ctx.dossier
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR[action])
     extension = Extension.objects.select_for_update().get(pk=extension_id)
     if extension.status != Extension.Status.PENDING:
         raise DossierActionError(_("Đề nghị gia hạn này đã được xử lý."))
-    if dossier.state not in OPEN_STATES:
+    if ctx.dossier.state not in OPEN_STATES:
         raise DossierActionError(_("Hồ sơ đã kết thúc, không cần gia hạn."))
+    return ctx, extension
+
+
+@transaction.atomic
+def approve_extension(*, extension_id: int, actor, due_at: datetime.datetime | None = None,
+                      now: datetime.datetime | None = None) -> Dossier:
+    """A leader approves the apology: the dossier gets the new appointment and the citizen sees it. With `due_at`
+    the leader approves a different date from the one proposed; both are kept on the extension."""
+    ctx, extension = _pending_extension(extension_id, actor, now, "approve_extension")
+    dossier = ctx.dossier
+    if due_at is not None and due_at != extension.proposed_due_at:
+        if due_at <= dossier.due_at or due_at <= ctx.now:
+            raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."))
+        extension.approved_due_at = due_at
     extension.status = Extension.Status.APPROVED
     extension.approved_by = ctx.official
     extension.approved_at = ctx.now
@@ -784,12 +858,32 @@ def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None
         # when the citizen returns; only the pause from now on will.
         _bank_pause(ctx, move_appointment=False, reason="pause counted at extension approval")
         dossier.paused_since = ctx.now
-    dossier.due_at = extension.proposed_due_at
+    dossier.due_at = extension.granted_due_at
     _save(ctx, f"approve_extension: {extension.reason}")
-    new_date = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
+    new_date = formats.date_format(timezone.localtime(extension.granted_due_at), "SHORT_DATETIME_FORMAT")
+    proposed = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
     _event(ctx, Event.EXTENSION_APPROVED, role=Role.LEADER,
-           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date})
+           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date},
+           internal_note=_("Lãnh đạo phê duyệt ngày khác ngày đề nghị (%(proposed)s).") % {"proposed": proposed}
+           if extension.approved_due_at else "")
     return dossier
+
+
+@transaction.atomic
+def reject_extension(*, extension_id: int, actor, reason: str, now: datetime.datetime | None = None) -> Extension:
+    """A leader does not approve the request for more time, with a reason; the appointment stands, and the
+    dossier has used its one request (services.request_extension)."""
+    ctx, extension = _pending_extension(extension_id, actor, now, "reject_extension")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DossierActionError(_("Nhập lý do không chấp thuận gia hạn."))
+    extension.status = Extension.Status.REJECTED
+    extension.approved_by = ctx.official
+    extension.approved_at = ctx.now
+    extension.decision_note = reason
+    _audited_save(extension, ctx.official, f"reject_extension: {reason}")
+    _event(ctx, Event.EXTENSION_REJECTED, is_public=False, internal_note=reason, role=Role.LEADER)
+    return extension
 
 
 # --- records around the dossier -----------------------------------------------------------------------

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/thao-tac/<slug:action>/", views.act, name="act"),
     path("gia-han/<int:pk>/phe-duyet/", views.approve_extension, name="approve_extension"),
+    path("gia-han/<int:pk>/khong-chap-thuan/", views.reject_extension, name="reject_extension"),
 ]

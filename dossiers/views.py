@@ -18,7 +18,7 @@ from procedures.access import role_required, staff_required
 
 from . import actions, forms, links, selectors, services
 from .errors import DossierActionError
-from .models import CLOSED_STATES, Dossier, State
+from .models import CLOSED_STATES, Dossier, Extension, State
 
 PAGE_SIZE = 25
 PICKER_LIMIT = 300
@@ -228,9 +228,9 @@ def _print_links(dossier: Dossier) -> list[tuple[str, str]]:
         wanted.append((_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"), _url("forms:receipt", dossier.pk)))
     if dossier.supplement_requests.all():
         wanted.append((_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"), _url("forms:form", dossier.pk, "02")))
-    if dossier.state == State.REFUSED:
+    if dossier.state in (State.REFUSED, State.REJECTED):
         wanted.append((_("Phiếu từ chối tiếp nhận hồ sơ (Mẫu 03)"), _url("forms:form", dossier.pk, "03")))
-    if dossier.extensions.all():
+    if any(extension.status != Extension.Status.REJECTED for extension in dossier.extensions.all()):
         wanted.append((_("Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"), _url("forms:form", dossier.pk, "04")))
     if dossier.state == State.STOPPED:
         wanted.append((_("Thông báo dừng giải quyết hồ sơ (Mẫu 05)"), _url("forms:form", dossier.pk, "05")))
@@ -252,6 +252,7 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
             form = action.form_class(dossier=dossier, official=official, steps=steps, prefix=action.name)
         action_forms.append((action, form))
     now = timezone.now()
+    soon = selectors.due_soon_limit(dossier.agency, now)
     running = dossier.state in selectors.RUNNING_STATES
     record = ctx.open_record
     can_take = (
@@ -269,16 +270,19 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         "action_forms": action_forms,
         "can_take": can_take,
         "overdue": running and dossier.due_at < now,
-        "due_soon": running and now <= dossier.due_at <= selectors.due_soon_limit(dossier.agency, now),
+        "due_soon": running and now <= dossier.due_at <= soon,
+        "supplement_notice": selectors.supplement_notice_status(dossier, now=now, soon=soon),
         "is_closed": dossier.state in CLOSED_STATES,
         "history": selectors.dossier_history(dossier),
         "print_links": _print_links(dossier),
         "receipt_url": _url("forms:receipt", dossier.pk) if dossier.state != State.REFUSED else "",
-        "refusal_url": _url("forms:form", dossier.pk, "03") if dossier.state == State.REFUSED else "",
+        "refusal_url": _url("forms:form", dossier.pk, "03") if dossier.state in (State.REFUSED, State.REJECTED) else "",
         "tracking_url": _url("tracking:track", dossier.tracking_token),
         "tracking_public_url": links.tracking_url(dossier.tracking_token),
         "pending_extension": pending,
         "can_approve": pending is not None and actions.can_approve_extension(official),
+        "approve_extension_form": forms.ApproveExtensionForm(),
+        "reject_extension_form": forms.RejectExtensionForm(),
     }, status=status)
 
 
@@ -311,20 +315,37 @@ def act(request, pk: int, action: str):
     return redirect("dossiers:detail", pk=dossier.pk)
 
 
-@require_POST
-@staff_required
-def approve_extension(request, pk: int):
+def _decide_extension(request, pk: int, form_class, decide, success: str):
+    """The leader's decision on a request for more time: one form, one service, back where the leader was."""
     dossier_pk = selectors.extension_dossier_pk(request.official, pk)
     if dossier_pk is None:
         raise Http404
-    try:
-        services.approve_extension(extension_id=pk, actor=request.user)
-    except DossierActionError as error:
-        messages.error(request, error.message)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
     else:
-        messages.success(request, _("Đã phê duyệt gia hạn; công dân thấy ngày hẹn mới khi tra cứu."))
+        try:
+            decide(extension_id=pk, actor=request.user, **form.cleaned_data)
+        except DossierActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, success)
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return HttpResponseRedirect(target)
     return redirect("dossiers:detail", pk=dossier_pk)
+
+
+@require_POST
+@staff_required
+def approve_extension(request, pk: int):
+    return _decide_extension(request, pk, forms.ApproveExtensionForm, services.approve_extension,
+                             _("Đã phê duyệt gia hạn; công dân thấy ngày hẹn mới khi tra cứu."))
+
+
+@require_POST
+@staff_required
+def reject_extension(request, pk: int):
+    return _decide_extension(request, pk, forms.RejectExtensionForm, services.reject_extension,
+                             _("Đã không chấp thuận gia hạn; ngày hẹn trả giữ nguyên."))

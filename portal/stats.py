@@ -3,8 +3,8 @@
 Definitions (docs/ARCHITECTURE.md, Nghị định 118/2025/NĐ-CP; the national portal counts the same way):
 - received (tiếp nhận): dossiers received in the period, refusals at the counter (Mẫu 03) excluded;
 - processed (đã giải quyết): dossiers whose result became ready (`processed_at`) in the period, split into
-  before / on / after time by comparing the calendar day of `processed_at` with that of `due_at` in Vietnam
-  time, exactly as `dossiers.models.timeliness_of` does, but in SQL (TruncDate with the Vietnam zone);
+  before / on / after time exactly as `dossiers.models.timeliness_of` (docs/ARCHITECTURE.md, "Time"), in SQL:
+  after the `due_at` instant is late; on an earlier calendar day (Vietnam time) is before; otherwise on time;
 - in progress (đang giải quyết): open now; overdue among them = running (not paused for a supplement or a
   payment) and past `due_at`; everything else open is "within time";
 - on-time rate = (before + on) / processed; satisfaction rate comes from `satisfaction.selectors` only.
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
-from django.db.models.lookups import Exact, GreaterThan, LessThan
+from django.db.models.lookups import LessThan
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from dossiers import selectors as dossier_selectors
 from dossiers.models import OPEN_STATES, PAUSED_STATES, Dossier, State, StepRecord
 from dossiers.selectors import RUNNING_STATES, due_soon_limit
 from procedures import calendar
-from procedures.models import Agency, Field, Official, ProcedureStep, TimeUnit
+from procedures.models import Agency, Field, Official, ProcedureStep, TimeUnit, step_unit
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONTHS_SHOWN = 12
@@ -195,9 +195,10 @@ def _due_day(prefix: str = ""):
 
 
 def timeliness_class():
-    """-1 before, 0 on the due day, 1 late: calendar days in Vietnam time, as `timeliness_of` (one CASE per row)."""
-    done, due = _done_day(), _due_day()
-    return Case(When(LessThan(done, due), then=Value(-1)), When(Exact(done, due), then=Value(0)), default=Value(1),
+    """-1 before, 0 on time, 1 late, as `timeliness_of` (one CASE per row): after the appointment instant is
+    late; finished on an earlier calendar day in Vietnam time is before; otherwise on time."""
+    return Case(When(processed_at__gt=F("due_at"), then=Value(1)),
+                When(LessThan(_done_day(), _due_day()), then=Value(-1)), default=Value(0),
                 output_field=IntegerField())
 
 
@@ -601,8 +602,8 @@ def _finished_records(agency: Agency, filters: Filters) -> QuerySet[StepRecord]:
 
 
 def _step_late() -> Q:
-    """A step finished on a later calendar day than its deadline (the rule of `timeliness_of`)."""
-    return Q(GreaterThan(TruncDate("finished_at", tzinfo=VN), TruncDate("due_at", tzinfo=VN)))
+    """A step finished after its deadline instant (the rule of `timeliness_of`)."""
+    return Q(finished_at__gt=F("due_at"))
 
 
 def _percentile(values: Sequence[Decimal], fraction: Decimal) -> Decimal | None:
@@ -642,7 +643,7 @@ def step_bottlenecks(agency: Agency, filters: Filters) -> Table:
     taken: dict[int, list[Decimal]] = defaultdict(list)
     for step_id, started_at, finished_at in sample:
         elapsed = clock.between(started_at, finished_at)
-        hours = steps[step_id].procedure.time_unit == TimeUnit.WORKING_HOURS
+        hours = step_unit(steps[step_id].procedure.time_unit) == TimeUnit.WORKING_HOURS
         taken[step_id].append(clock.exact_hours(elapsed) if hours else clock.exact_days(elapsed))
     columns = [Column("procedure", _("Thủ tục"), "text", 40), Column("step", _("Bước"), "text", 24),
                Column("allowed", _("Thời gian quy định"), "days", 12), Column("unit", _("Đơn vị"), "text", 16),
@@ -657,7 +658,7 @@ def step_bottlenecks(agency: Agency, filters: Filters) -> Table:
         values = sorted(taken[step_id])
         mean = _tenth(sum(values, Decimal(0)) / len(values)) if values else None
         rows.append([f"{step.procedure.code} — {step.procedure.name}", f"{step.order}. {step.name}", step.duration,
-                     str(TimeUnit(step.procedure.time_unit).label), row["finished"], row["late"],
+                     str(TimeUnit(step_unit(step.procedure.time_unit)).label), row["finished"], row["late"],
                      rate(row["late"], row["finished"]), mean, _percentile(values, Decimal("0.9")), len(values)])
     rows.sort(key=lambda r: (-(r[6] or 0), -r[4], r[0], r[1]))
     note = _("Thời gian làm việc tính theo lịch làm việc của cơ quan (ngày hoặc giờ làm việc, như thời gian quy định), "

@@ -48,6 +48,8 @@ class AgencyAdmin(SimpleHistoryAdmin):
             ("morning_start", "morning_end"), ("afternoon_start", "afternoon_end"), "same_day_cutoff",
             "saturday_reception", "saturday_counts",
         ]}),
+        # Time rules whose article in NĐ 118/2025/NĐ-CP could not be verified (docs/ARCHITECTURE.md, "Time").
+        (_("Quy tắc tính thời hạn"), {"fields": ["cutoff_for_all_limits", "supplement_restarts_limit"]}),
     ]
 
 

@@ -1,8 +1,9 @@
 """The working calendar: which instants count towards a legal time limit, and when a limit runs out.
 
-Time limits of administrative procedures are counted in working days (half-day granularity) or, for
-same-day procedures, in working hours (Nghị định 118/2025/NĐ-CP; Luật Cán bộ, công chức: 40 hours a
-week, Monday to Friday). An agency works two sessions a day (default 07:30–11:30 and 13:00–17:00);
+Time limits of administrative procedures are counted in working days (half-day granularity), in working
+hours, or "in the same working day" (Luật Hộ tịch 2014, NĐ 23/2015/NĐ-CP Điều 7); Luật Cán bộ, công chức:
+40 hours a week, Monday to Friday. Every rule here is stated once, with its source, in docs/ARCHITECTURE.md
+("Time"). An agency works two sessions a day (default 07:30–11:30 and 13:00–17:00);
 Saturday morning counts only where the agency receives dossiers then *and* counts that time. National
 holidays (loaded by ``manage.py sync_holidays``) and the admin's exceptions are ``CalendarException``
 rows; a row of the agency itself overrides the national row of the same date.
@@ -35,6 +36,7 @@ __all__ = [
     "load_exceptions",
     "processing_start",
     "start_of_day",
+    "subtract_working_time",
     "to_working_time",
     "in_working_days",
     "working_days_between",
@@ -166,6 +168,38 @@ class _Calendar:
                     )
             day += dt.timedelta(days=1)
 
+    def sessions_back_from(self, day: dt.date) -> Iterator[Interval]:
+        """Every counted session up to the end of `day`, latest first."""
+        idle = 0
+        while True:
+            sessions = self.intervals(day)
+            if sessions:
+                idle = 0
+                yield from reversed(sessions)
+            else:
+                idle += 1
+                if idle > MAX_DAYS_WITHOUT_WORK:
+                    raise ValueError(
+                        f"No working session for {MAX_DAYS_WITHOUT_WORK} days before {day + dt.timedelta(days=idle)}: "
+                        "check the agency's working calendar."
+                    )
+            day -= dt.timedelta(days=1)
+
+    def subtract(self, local: dt.datetime, working: dt.timedelta) -> dt.datetime:
+        if working < dt.timedelta(0):
+            raise ValueError("Working time to subtract must not be negative.")
+        remaining = working
+        for start, end in self.sessions_back_from(local.date()):
+            if start >= local:
+                continue
+            end = min(end, local)
+            available = end - start
+            # `<=` so that time running out exactly at a session start gives that start (07:30).
+            if remaining <= available:
+                return end - remaining
+            remaining -= available
+        raise AssertionError("unreachable: sessions_back_from never ends")  # pragma: no cover
+
     def next_session_start(self, local: dt.datetime) -> dt.datetime:
         """Start of the first session beginning strictly after `local`."""
         return next(start for start, _end in self.sessions_from(local.date()) if start > local)
@@ -190,12 +224,18 @@ class _Calendar:
             remaining -= available
         raise AssertionError("unreachable: sessions_from never ends")  # pragma: no cover
 
-    def processing_start(self, local: dt.datetime) -> dt.datetime:
+    def processing_start(self, local: dt.datetime, unit: str) -> dt.datetime:
         candidate = local if self.is_working(local) else self.next_session_start(local)
-        # Received after the day's cutoff: the clock starts with the next working day (NĐ 118/2025 Điều 19).
-        if candidate.time() > self.agency.same_day_cutoff:
+        # Received after the cutoff: the clock starts with the next working day (NĐ 23/2015/NĐ-CP Điều 7 for
+        # same-day procedures; for the others an agency setting, see docs/ARCHITECTURE.md "Time").
+        applies = unit == TimeUnit.SAME_DAY or self.agency.cutoff_for_all_limits
+        if applies and candidate.time() > self.agency.same_day_cutoff:
             candidate = self.first_session_after_day(candidate.date())
         return candidate
+
+    def end_of_working_day(self, local: dt.datetime) -> dt.datetime:
+        """The end of the last counted session of `local`'s day (`local` must be working time)."""
+        return self.intervals(local.date())[-1][1]
 
 
 def _window_for(agency: Agency, start: dt.date, working: dt.timedelta) -> tuple[dt.date, dt.date]:
@@ -265,7 +305,8 @@ def to_working_time(agency: Agency, amount: Decimal, unit: str) -> dt.timedelta:
     """A legal time limit as counted working time.
 
     Days count in halves of `day_length` (a limit like 0.3 days is rounded up to half a day, never
-    shortened); hours count as clock hours of working time, to the second.
+    shortened); hours count as clock hours of working time, to the second. A same-day procedure's amounts
+    are its steps' working hours (its own limit is the day itself, see `due_at`).
     """
     _check_unit(unit)
     amount = Decimal(str(amount))
@@ -288,25 +329,42 @@ def add_working_time(agency: Agency, start: dt.datetime, working: dt.timedelta) 
     return _calendar_for(agency, local, working).add(local, working)
 
 
+def subtract_working_time(agency: Agency, end: dt.datetime, working: dt.timedelta) -> dt.datetime:
+    """The latest instant from which `working` of counted time still elapses by `end` (the inverse of
+    `add_working_time`); e.g. one working day before Monday 09:00 is Friday 09:00."""
+    local = _local(end)
+    first, last = _window_for(agency, local.date(), working)
+    calendar = _Calendar(agency, local.date() - (last - first), local.date())
+    return calendar.subtract(local, working)
+
+
 def processing_start(agency: Agency, received_at: dt.datetime, unit: str) -> dt.datetime:
     """Where the legal clock starts for a dossier received at `received_at`.
 
-    `received_at` itself when it is counted working time no later than the agency's same-day cutoff;
-    otherwise the start of the next counted session, and a start after the cutoff moves to the first
-    session of the next working day. The cutoff applies to hour- and day-based limits alike.
+    `received_at` itself when it is counted working time no later than the agency's cutoff; otherwise the
+    start of the next counted session, and a start after the cutoff moves to the first session of the next
+    working day. The cutoff always applies to same-day procedures, and to day- and hour-based limits when
+    the agency's `cutoff_for_all_limits` is on.
     """
     _check_unit(unit)
     local = _local(received_at)
-    return _calendar_for(agency, local).processing_start(local)
+    return _calendar_for(agency, local).processing_start(local, unit)
 
 
 def due_at(agency: Agency, received_at: dt.datetime, amount: Decimal, unit: str) -> dt.datetime:
-    """The appointment for returning the result: the limit counted from `processing_start` (one query)."""
+    """The appointment for returning the result: the limit counted from `processing_start` (one query).
+
+    A same-day procedure is due at the end of the last session of the day its clock starts: the day of
+    reception, or the next working day when received after the cutoff (NĐ 23/2015/NĐ-CP Điều 7).
+    """
     _check_unit(unit)
     local = _local(received_at)
+    if unit == TimeUnit.SAME_DAY:
+        calendar = _calendar_for(agency, local)
+        return calendar.end_of_working_day(calendar.processing_start(local, unit))
     working = to_working_time(agency, amount, unit)
     calendar = _calendar_for(agency, local, working)
-    return calendar.add(calendar.processing_start(local), working)
+    return calendar.add(calendar.processing_start(local, unit), working)
 
 
 def working_time_between(

@@ -96,7 +96,7 @@ def steps(*rows: tuple[str, str, str]) -> list[tuple[int, str, str, Decimal]]:
 
 
 def same_day(work: str, sign: str) -> list:
-    """Four working hours: the legal "ngay trong ngày" (after the 15:00 cutoff: the next working day)."""
+    """Working hours of each step of a same-day procedure (TimeUnit.SAME_DAY): the legal "ngay trong ngày"."""
     return steps(
         ("Tiếp nhận, kiểm tra hồ sơ", Role.RECEPTION, "0.5"), (work, Role.SPECIALIST, "2"),
         (sign, Role.LEADER, "1"), ("Trả kết quả", Role.RECEPTION, "0.5"),
@@ -123,7 +123,7 @@ REQUIRED, OPTIONAL = True, False
 PROCEDURES = [
     {
         "code": "1.001193", "name": "Đăng ký khai sinh", "field": "HO-TICH", "level": AgencyLevel.COMMUNE,
-        "agencies": [COMMUNE], "time_limit": Decimal(4), "time_unit": TimeUnit.WORKING_HOURS, "fee": Decimal(0),
+        "agencies": [COMMUNE], "time_limit": Decimal(1), "time_unit": TimeUnit.SAME_DAY, "fee": Decimal(0),
         "fee_note": "Miễn lệ phí đăng ký khai sinh đúng hạn (Luật Hộ tịch, Điều 11); đăng ký quá hạn nộp lệ phí "
                     "theo mức Hội đồng nhân dân cấp tỉnh quy định.",
         "legal_basis": HOTICH_LAW, "result_document": "Giấy khai sinh (bản chính)",
@@ -136,7 +136,7 @@ PROCEDURES = [
     },
     {
         "code": "1.000894", "name": "Đăng ký kết hôn", "field": "HO-TICH", "level": AgencyLevel.COMMUNE,
-        "agencies": [COMMUNE], "time_limit": Decimal(4), "time_unit": TimeUnit.WORKING_HOURS, "fee": Decimal(0),
+        "agencies": [COMMUNE], "time_limit": Decimal(1), "time_unit": TimeUnit.SAME_DAY, "fee": Decimal(0),
         "fee_note": "Miễn lệ phí đăng ký kết hôn của công dân Việt Nam cư trú ở trong nước (Luật Hộ tịch, Điều 11). "
                     "Trường hợp cần xác minh, thời hạn không quá 05 ngày làm việc.",
         "legal_basis": "Luật Hôn nhân và gia đình số 52/2014/QH13; " + HOTICH_LAW,
@@ -149,7 +149,7 @@ PROCEDURES = [
     },
     {
         "code": "1.000656", "name": "Đăng ký khai tử", "field": "HO-TICH", "level": AgencyLevel.COMMUNE,
-        "agencies": [COMMUNE], "time_limit": Decimal(4), "time_unit": TimeUnit.WORKING_HOURS, "fee": Decimal(0),
+        "agencies": [COMMUNE], "time_limit": Decimal(1), "time_unit": TimeUnit.SAME_DAY, "fee": Decimal(0),
         "fee_note": "Miễn lệ phí đăng ký khai tử đúng hạn (Luật Hộ tịch, Điều 11). Trường hợp cần xác minh, "
                     "thời hạn không quá 03 ngày làm việc.",
         "legal_basis": HOTICH_LAW, "result_document": "Trích lục khai tử (bản chính)",

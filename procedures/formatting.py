@@ -22,6 +22,8 @@ def format_duration(value: Decimal | int | None, unit: str = TimeUnit.WORKING_DA
     """"5 ngày làm việc", "4 giờ làm việc", "0,5 ngày làm việc" (English: "1 working day", "5 working days")."""
     if value is None:
         return ""
+    if unit == TimeUnit.SAME_DAY:
+        return _("Trong ngày làm việc (tiếp nhận sau giờ chốt: ngày làm việc tiếp theo)")
     amount = {"amount": format_quantity(value)}
     count = 1 if Decimal(value) == 1 else 2
     if unit == TimeUnit.WORKING_HOURS:

@@ -50,9 +50,22 @@ class Agency(models.Model):
         _("tính sáng thứ Bảy vào thời gian giải quyết"), default=False,
         help_text=_("Chỉ có tác dụng khi cơ quan tiếp nhận sáng thứ Bảy."),
     )
+    # The cutoff rule is stated once, with its sources, in docs/ARCHITECTURE.md ("Time"); both fields are
+    # settings because the article of NĐ 118/2025/NĐ-CP carrying it could not be verified.
     same_day_cutoff = models.TimeField(
-        _("giờ chốt nhận hồ sơ trong ngày"), default=datetime.time(15, 0),
-        help_text=_("Hồ sơ giải quyết trong ngày nhận sau giờ này được hẹn trả vào ngày làm việc tiếp theo."),
+        _("giờ chốt tiếp nhận trong ngày"), default=datetime.time(15, 0),
+        help_text=_("Hồ sơ tiếp nhận sau giờ này được tính từ ngày làm việc tiếp theo: thủ tục giải quyết trong "
+                    "ngày được hẹn trả vào cuối ngày làm việc tiếp theo."),
+    )
+    cutoff_for_all_limits = models.BooleanField(
+        _("áp dụng giờ chốt cho mọi thời hạn"), default=True,
+        help_text=_("Bật: hồ sơ có thời hạn tính theo ngày hoặc giờ làm việc tiếp nhận sau giờ chốt cũng được tính "
+                    "từ ngày làm việc tiếp theo. Tắt: giờ chốt chỉ áp dụng cho thủ tục giải quyết trong ngày."),
+    )
+    supplement_restarts_limit = models.BooleanField(
+        _("yêu cầu bổ sung tính lại thời hạn từ đầu"), default=False,
+        help_text=_("Bật: khi nhận đủ hồ sơ bổ sung, thời hạn giải quyết được tính lại từ đầu. Tắt: thời gian đã "
+                    "giải quyết trước khi yêu cầu bổ sung vẫn được tính, chỉ thời gian chờ bổ sung không tính."),
     )
     history = HistoricalRecords()
 
@@ -144,6 +157,19 @@ class Field(models.Model):
 class TimeUnit(models.TextChoices):
     WORKING_DAYS = "days", _("ngày làm việc")
     WORKING_HOURS = "hours", _("giờ làm việc")
+    # "Giải quyết ngay trong ngày" (Luật Hộ tịch 2014 Điều 16 khoản 2, Điều 18 khoản 2, Điều 34 khoản 2;
+    # NĐ 23/2015/NĐ-CP Điều 7): due at the end of the day's last session, or of the next working day when
+    # received after the cutoff. The limit is always 1; step durations are working hours within that day.
+    SAME_DAY = "same_day", _("trong ngày làm việc")
+
+
+def step_unit(unit: str) -> str:
+    """The unit a procedure's step durations are written in: a same-day procedure's steps are working hours."""
+    return TimeUnit.WORKING_HOURS if unit == TimeUnit.SAME_DAY else unit
+
+
+# A same-day procedure's steps share one statutory working day (8 hours, Luật Cán bộ, công chức / Bộ luật Lao động).
+SAME_DAY_STEP_HOURS = Decimal(8)
 
 
 class Procedure(models.Model):
@@ -161,7 +187,7 @@ class Procedure(models.Model):
     agencies = models.ManyToManyField(Agency, verbose_name=_("cơ quan thực hiện"), related_name="procedures", blank=True)
     time_limit = models.DecimalField(
         _("thời hạn giải quyết"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))],
-        help_text=_("Số ngày làm việc (bội số của 0,5) hoặc số giờ làm việc."),
+        help_text=_("Số ngày làm việc (bội số của 0,5), số giờ làm việc, hoặc 1 với thủ tục giải quyết trong ngày."),
     )
     time_unit = models.CharField(_("đơn vị thời hạn"), max_length=8, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS)
     fee = models.DecimalField(_("phí, lệ phí (đồng)"), max_digits=12, decimal_places=0, default=0)
@@ -188,12 +214,20 @@ class Procedure(models.Model):
     def clean(self) -> None:
         if self.time_unit == TimeUnit.WORKING_DAYS and self.time_limit is not None and self.time_limit % HALF_DAY:
             raise ValidationError({"time_limit": _("Thời hạn tính theo ngày làm việc phải là bội số của nửa ngày (0,5).")})
+        if self.time_unit == TimeUnit.SAME_DAY and self.time_limit is not None and self.time_limit != 1:
+            raise ValidationError({"time_limit": _("Thủ tục giải quyết trong ngày có thời hạn là 1.")})
 
     def steps_error(self, durations: list[Decimal]) -> str | None:
         """The translated reason the step durations do not fit the legal time limit, or None."""
         from .formatting import format_quantity  # formatting imports this module
 
         total = sum(durations, Decimal(0))
+        if self.time_unit == TimeUnit.SAME_DAY:
+            if total > SAME_DAY_STEP_HOURS:
+                return _("Tổng thời gian các bước (%(total)s giờ) của thủ tục giải quyết trong ngày không được quá "
+                         "%(limit)s giờ làm việc.") % {"total": format_quantity(total),
+                                                     "limit": format_quantity(SAME_DAY_STEP_HOURS)}
+            return None
         if durations and total != self.time_limit:
             # format_quantity, not normalize(): Decimal(10).normalize() prints as "1E+1".
             return _("Tổng thời gian các bước (%(total)s) phải bằng thời hạn giải quyết (%(limit)s %(unit)s).") % {
@@ -212,7 +246,7 @@ class ProcedureStep(models.Model):
     role = models.CharField(_("vai trò thực hiện"), max_length=16, choices=Role.choices)
     duration = models.DecimalField(
         _("thời gian"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))],
-        help_text=_("Cùng đơn vị với thời hạn của thủ tục."),
+        help_text=_("Cùng đơn vị với thời hạn của thủ tục; giờ làm việc với thủ tục giải quyết trong ngày."),
     )
     history = HistoricalRecords()
 

@@ -9,8 +9,9 @@ also separates items, as in "1|Tiếp nhận|reception|0.5; 2|Thẩm định|spe
                 2|Thẩm định hồ sơ|specialist|2
     documents:  1|Tờ khai đăng ký khai sinh|1|0|required
 
-A step line is order|name|role|duration (a role key of `procedures.roles.Role`, a duration in the
-procedure's unit); a document line is order|name|originals|copies|required-or-optional. Names may hold
+The `time_unit` column is `days`, `hours` or `same_day` (settled within the working day: limit 1, step
+durations in working hours; docs/ARCHITECTURE.md "Time"). A step line is order|name|role|duration (a role
+key of `procedures.roles.Role`, a duration in the procedure's unit, hours for `same_day`); a document line is order|name|originals|copies|required-or-optional. Names may hold
 "|" because the fixed columns are read from both ends. A row whose steps do not add up to the time
 limit, or that names an unknown field or agency, is rejected with a message and nothing is written.
 """

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .formatting import format_duration
-from .models import Procedure, ProcedureStep
+from .models import Procedure, ProcedureStep, step_unit
 from .roles import Role
 
 BOX_W, BOX_H = 150, 84
@@ -74,7 +74,7 @@ def step_machine_svg(procedure: Procedure, steps: list[ProcedureStep] | None = N
         parts.append(f'<rect x="{x:g}" y="{ROW_Y}" width="{BOX_W}" height="{BOX_H}" rx="6" class="sm-step"/>')
         parts.append(_text(x + BOX_W / 2, ROW_Y + 18, _lines(f"{step.order}. {step.name}"), "sm-label"))
         parts.append(_text(x + BOX_W / 2, ROW_Y + 54, _lines(role, 26, 1), "sm-role"))
-        parts.append(_text(x + BOX_W / 2, ROW_Y + 71, [format_duration(step.duration, procedure.time_unit)], "sm-time"))
+        parts.append(_text(x + BOX_W / 2, ROW_Y + 71, [format_duration(step.duration, step_unit(procedure.time_unit))], "sm-time"))
         parts.append("</g>")
         x += BOX_W
     if not steps:
@@ -109,7 +109,7 @@ def step_machine_svg(procedure: Procedure, steps: list[ProcedureStep] | None = N
         "code": procedure.code, "steps": len(steps), "total": total,
     }
     description = "; ".join(
-        f"{step.order}. {step.name} ({format_duration(step.duration, procedure.time_unit)})" for step in steps
+        f"{step.order}. {step.name} ({format_duration(step.duration, step_unit(procedure.time_unit))})" for step in steps
     )
     style = (
         ".sm-step{fill:#eef4fb;stroke:#1f5f99;stroke-width:1.5}"

@@ -161,7 +161,7 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     is_active = True
 
     class Params:
-        same_day = factory.Trait(time_limit=Decimal("4"), time_unit=TimeUnit.WORKING_HOURS)
+        same_day = factory.Trait(time_limit=Decimal("1"), time_unit=TimeUnit.SAME_DAY)
 
     @factory.post_generation
     def agencies(self, create, extracted, **kwargs):

@@ -80,7 +80,7 @@ def receive(clerk, procedure):
 EXTENSION_DUE = datetime.datetime(2026, 3, 20, 17, 0, tzinfo=VN)
 # Every state the lifecycle can reach, plus "in_progress_last": processing, at the final (return) step.
 BUILDABLE_STATES = ("received", "in_progress", "in_progress_last", "supplement_requested", "awaiting_payment",
-                    "processed", "returned", "refused", "stopped", "withdrawn")
+                    "processed", "returned", "refused", "rejected", "stopped", "withdrawn")
 
 
 @pytest.fixture
@@ -126,7 +126,10 @@ def build_dossier(receive, clerk, specialist, leader, procedure):
         elif state == "stopped":
             services.stop(dossier_id=dossier.pk, actor=leader.user, reason="Có tranh chấp",
                           legal_ground="Điều 18 Nghị định 118/2025/NĐ-CP", now=at(10, 0))
-        if state in ("in_progress", "supplement_requested", "awaiting_payment", "stopped"):
+        elif state == "rejected":
+            services.reject(dossier_id=dossier.pk, actor=specialist.user, reason="Không đủ điều kiện cấp",
+                            now=at(10, 0))
+        if state in ("in_progress", "supplement_requested", "awaiting_payment", "stopped", "rejected"):
             return Dossier.objects.get(pk=dossier.pk)
         services.forward(dossier_id=dossier.pk, actor=specialist.user, now=at(10, 0))
         services.forward(dossier_id=dossier.pk, actor=leader.user, now=at(10, 30))

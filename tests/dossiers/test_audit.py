@@ -155,4 +155,5 @@ def test_step_records_form_the_control_sheet(audited, clerk, specialist, leader,
         (clerk.user, "pause ended", vn(2026, 3, 12, 17, 0)),
         (specialist.user, "forwarded", vn(2026, 3, 12, 17, 0)),
     ]
-    assert [r.timeliness for r in records] == ["on_time", "late", "on_time", "on_time"]
+    # Approval (due 14:30, done 15:00) and return (due 09:30, done 10:00) finished after their deadline instants.
+    assert [r.timeliness for r in records] == ["on_time", "late", "late", "late"]

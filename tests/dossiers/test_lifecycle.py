@@ -7,6 +7,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from dossiers import selectors, services
 from dossiers.errors import DossierActionError, DossierPermissionError
@@ -68,6 +70,22 @@ def test_reception_after_cutoff_counts_from_the_next_working_day(receive):
     record = open_record(dossier)
     assert record.started_at == vn(2026, 3, 9, 16, 0)
     assert record.due_at == vn(2026, 3, 10, 11, 30)
+
+
+def test_same_day_procedure_received_after_lunch_is_due_the_same_evening(clerk, agency):
+    """Issue 11: a birth registration received at 13:30 was due the next morning when modelled as 4 hours."""
+    procedure = ProcedureFactory(agencies=[agency], same_day=True, documents=1, steps=[
+        ("Tiếp nhận", Role.RECEPTION, "0.5"), ("Xử lý", Role.SPECIALIST, "6"), ("Trả", Role.RECEPTION, "0.5")])
+    received = services.receive(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),
+                                documents=documents_for(procedure), now=vn(2026, 3, 9, 13, 30))
+    assert fresh(received).due_at == vn(2026, 3, 9, 17, 0)
+    late = services.receive(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),
+                            documents=documents_for(procedure), now=vn(2026, 3, 9, 15, 30))
+    assert fresh(late).due_at == vn(2026, 3, 10, 17, 0)
+    assert open_record(late).due_at == vn(2026, 3, 10, 8, 0)
+    # A step never outlives the dossier's one day: 6 h of appraisal from 14:00 is capped at 17:00.
+    services.forward(dossier_id=received.pk, actor=clerk.user, now=vn(2026, 3, 9, 14, 0))
+    assert open_record(received).due_at == vn(2026, 3, 9, 17, 0)
 
 
 def test_friday_afternoon_reception_skips_the_weekend(receive):
@@ -212,8 +230,11 @@ def test_invalid_supplement_and_payment_requests_write_nothing(build_dossier, sp
 
 @pytest.mark.parametrize(("finished", "expected"), [
     (vn(2026, 3, 13, 16, 0), Timeliness.BEFORE),    # Friday, before the Monday appointment
-    (vn(2026, 3, 16, 8, 0), Timeliness.ON_TIME),    # the appointment's day, before 09:00
-    (vn(2026, 3, 16, 16, 0), Timeliness.ON_TIME),   # the appointment's day counts as on time (by day)
+    (vn(2026, 3, 15, 23, 59), Timeliness.BEFORE),   # the last minute before the appointment's day
+    (vn(2026, 3, 16, 7, 30), Timeliness.ON_TIME),   # the appointment's day, before 09:00
+    (vn(2026, 3, 16, 9, 0), Timeliness.ON_TIME),    # the appointment instant itself
+    (vn(2026, 3, 16, 9, 1), Timeliness.LATE),       # issue 11: the appointment's day but after its instant
+    (vn(2026, 3, 16, 16, 0), Timeliness.LATE),
     (vn(2026, 3, 17, 8, 0), Timeliness.LATE),       # the next day
 ])
 def test_timeliness_before_on_after(build_dossier, clerk, finished, expected):
@@ -357,8 +378,8 @@ def test_extension_flow(build_dossier, specialist, specialist2, leader, clerk):
     requested = DossierEvent.objects.get(dossier=dossier, kind=DossierEvent.Kind.EXTENSION_REQUESTED)
     assert not requested.is_public and requested.internal_note == "Chờ kết quả xác minh thực địa"
 
-    # One pending request at a time.
-    with pytest.raises(DossierActionError, match="đang chờ phê duyệt"):
+    # One request per dossier.
+    with pytest.raises(DossierActionError, match="không quá một lần"):
         services.request_extension(dossier_id=dossier.pk, actor=specialist2.user, reason="Lần hai",
                                    proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 12, 10, 0))
     # Only a leader approves.
@@ -386,10 +407,101 @@ def test_extension_flow(build_dossier, specialist, specialist2, leader, clerk):
 
     with pytest.raises(DossierActionError, match="đã được xử lý"):
         services.approve_extension(extension_id=extension.pk, actor=leader.user, now=vn(2026, 3, 13, 9, 0))
-    # The next request is allowed once none is pending, and must go beyond the new appointment.
-    second = services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Thêm thời gian",
-                                        proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 19, 9, 0))
-    assert second.previous_due_at == vn(2026, 3, 20, 17, 0)
+    # Issue 11: the appointment is moved at most once — no second request after an approval.
+    with pytest.raises(DossierActionError, match="không quá một lần"):
+        services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Thêm thời gian",
+                                   proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 16, 9, 0))
+    assert dossier.extensions.count() == 1
+
+
+@pytest.mark.parametrize(("asked_at", "allowed"), [
+    (vn(2026, 3, 13, 9, 0), True),    # Friday 09:00: one working day (8 h) before Monday 09:00 — the last instant
+    (vn(2026, 3, 13, 9, 1), False),   # a minute later
+    (vn(2026, 3, 16, 8, 0), False),   # the appointment's own morning
+    (vn(2026, 3, 17, 8, 0), False),   # already overdue
+])
+def test_extension_is_requested_no_later_than_one_working_day_before_the_appointment(build_dossier, specialist,
+                                                                                    asked_at, allowed):
+    dossier = build_dossier("in_progress")
+    assert dossier.due_at == vn(2026, 3, 16, 9, 0)
+    assert services.extension_deadline(dossier) == vn(2026, 3, 13, 9, 0)
+    request = dict(dossier_id=dossier.pk, actor=specialist.user, reason="Chờ xác minh",
+                   proposed_due_at=vn(2026, 3, 20, 17, 0), now=asked_at)
+    if allowed:
+        assert services.request_extension(**request).status == Extension.Status.PENDING
+    else:
+        before = snapshot(dossier)
+        with pytest.raises(DossierActionError, match="chậm nhất một ngày làm việc"):
+            services.request_extension(**request)
+        assert snapshot(dossier) == before
+
+
+def test_leader_approves_a_different_date_and_both_are_recorded(build_dossier, specialist, leader, client):
+    dossier = build_dossier("in_progress")
+    extension = services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Chờ xác minh",
+                                           proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 12, 9, 0))
+    with pytest.raises(DossierActionError, match="sau ngày hẹn hiện tại"):
+        services.approve_extension(extension_id=extension.pk, actor=leader.user, due_at=vn(2026, 3, 16, 8, 0),
+                                   now=vn(2026, 3, 12, 10, 0))
+    services.approve_extension(extension_id=extension.pk, actor=leader.user, due_at=vn(2026, 3, 19, 17, 0),
+                               now=vn(2026, 3, 12, 10, 0))
+    extension.refresh_from_db()
+    assert (extension.status, extension.proposed_due_at, extension.approved_due_at) == (
+        Extension.Status.APPROVED, vn(2026, 3, 25, 17, 0), vn(2026, 3, 19, 17, 0))
+    assert fresh(dossier).due_at == vn(2026, 3, 19, 17, 0)
+    event = DossierEvent.objects.get(dossier=dossier, kind=DossierEvent.Kind.EXTENSION_APPROVED)
+    assert "Hẹn trả mới: 17:00 19/03/2026" in event.public_note
+    assert "17:00 25/03/2026" in event.internal_note
+    assert Extension.history.filter(id=extension.pk).count() == 2  # requested, decided
+
+    client.force_login(leader.user)
+    html = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "phê duyệt ngày khác" in html and "17:00 19/03/2026" in html
+
+
+def test_leader_rejects_an_extension_with_a_reason(build_dossier, specialist, leader, client):
+    dossier = build_dossier("in_progress")
+    extension = services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Chờ xác minh",
+                                           proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 12, 9, 0))
+    with pytest.raises(DossierPermissionError):
+        services.reject_extension(extension_id=extension.pk, actor=specialist.user, reason="Không",
+                                  now=vn(2026, 3, 12, 10, 0))
+    with pytest.raises(DossierActionError, match="lý do không chấp thuận"):
+        services.reject_extension(extension_id=extension.pk, actor=leader.user, reason=" ", now=vn(2026, 3, 12, 10, 0))
+    services.reject_extension(extension_id=extension.pk, actor=leader.user, reason="Đủ thời gian xác minh",
+                              now=vn(2026, 3, 12, 10, 0))
+    extension.refresh_from_db()
+    assert (extension.status, extension.decision_note, extension.approved_by) == (
+        Extension.Status.REJECTED, "Đủ thời gian xác minh", leader)
+    assert fresh(dossier).due_at == vn(2026, 3, 16, 9, 0)  # the appointment stands
+    event = DossierEvent.objects.get(dossier=dossier, kind=DossierEvent.Kind.EXTENSION_REJECTED)
+    assert (event.is_public, event.internal_note, event.actor) == (False, "Đủ thời gian xác minh", leader)
+    # The dossier's one request is used.
+    with pytest.raises(DossierActionError, match="không quá một lần"):
+        services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Lần hai",
+                                   proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 12, 11, 0))
+    client.force_login(leader.user)
+    html = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Không chấp thuận" in html and "Đủ thời gian xác minh" in html
+    assert 'id="action-request_extension"' not in html
+
+
+def test_extension_decisions_through_the_dossier_page(build_dossier, specialist, leader, client):
+    dossier = build_dossier("in_progress")
+    extension = services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Chờ xác minh",
+                                           proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 12, 9, 0))
+    client.force_login(leader.user)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert 'id="approve-extension-other-date"' in page and 'id="reject-extension"' in page
+    # A reason is required to reject; a malformed date is refused; neither writes anything.
+    client.post(reverse("dossiers:reject_extension", args=[extension.pk]), {"reason": ""})
+    client.post(reverse("dossiers:approve_extension", args=[extension.pk]), {"due_at": "31/02/2026"})
+    extension.refresh_from_db()
+    assert extension.status == Extension.Status.PENDING
+    response = client.post(reverse("dossiers:approve_extension", args=[extension.pk]), {"due_at": "20/12/2030"})
+    assert response.status_code == 302
+    extension.refresh_from_db()
+    assert extension.approved_due_at == vn(2030, 12, 20, 17, 0) and fresh(dossier).due_at == vn(2030, 12, 20, 17, 0)
 
 
 def test_pause_after_an_extension_moves_the_new_appointment(build_dossier, specialist, leader, clerk):
@@ -448,3 +560,113 @@ def test_an_extension_approved_during_a_pause_keeps_its_date_for_the_pause_so_fa
     agency = dossier.agency
     assert dossier.due_at == calendar.add_working_time(agency, extension.proposed_due_at, datetime.timedelta(hours=2))
     assert dossier.paused_working_time == datetime.timedelta(hours=10)
+
+
+# --- refusal after appraisal -----------------------------------------------------------------------------------
+
+
+def test_specialist_refuses_after_appraisal_with_a_reason(build_dossier, specialist, specialist2, leader):
+    """Issue 11: a received dossier found not to qualify could only be stopped (Mẫu 05), not refused (Mẫu 03)."""
+    dossier = build_dossier("in_progress")
+    with pytest.raises(DossierPermissionError):  # not the holder of the appraisal step
+        services.reject(dossier_id=dossier.pk, actor=specialist2.user, reason="Không đủ điều kiện",
+                        now=vn(2026, 3, 10, 9, 0))
+    with pytest.raises(DossierActionError, match="lý do từ chối"):
+        services.reject(dossier_id=dossier.pk, actor=specialist.user, reason="  ", now=vn(2026, 3, 10, 9, 0))
+    services.reject(dossier_id=dossier.pk, actor=specialist.user, reason="Thửa đất đang có tranh chấp",
+                    legal_ground="Khoản 1 Điều 151 Luật Đất đai 2024", now=vn(2026, 3, 10, 9, 0))
+    rejected = fresh(dossier)
+    assert (rejected.state, rejected.national_status, rejected.closed_at) == (State.REJECTED, 3, vn(2026, 3, 10, 9, 0))
+    assert (rejected.closing_reason, rejected.closing_legal_ground) == (
+        "Thửa đất đang có tranh chấp", "Khoản 1 Điều 151 Luật Đất đai 2024")
+    assert rejected.current_assignee is None and rejected.timeliness is None
+    assert not StepRecord.objects.filter(dossier=dossier, finished_at__isnull=True).exists()
+    event = rejected.events.order_by("-at", "-id").first()
+    assert (event.kind, event.public_note, event.is_public, event.actor) == (
+        DossierEvent.Kind.REJECTED, "Thửa đất đang có tranh chấp", True, specialist)
+    assert rejected.history.first().history_change_reason == "reject: Thửa đất đang có tranh chấp"
+    # A leader refuses a dossier still at reception.
+    received = build_dossier("received")
+    services.reject(dossier_id=received.pk, actor=leader.user, reason="Không thuộc thẩm quyền",
+                    now=vn(2026, 3, 10, 9, 0))
+    assert fresh(received).state == State.REJECTED
+
+
+def test_refused_after_appraisal_on_the_page_the_letter_and_the_tracking(build_dossier, specialist, client):
+    from tests.dossiers.pdf_support import pdf_text
+
+    dossier = build_dossier("in_progress")
+    client.force_login(specialist.user)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert 'id="action-reject"' in page
+    response = client.post(reverse("dossiers:act", args=[dossier.pk, "reject"]),
+                           {"reject-reason": "Thửa đất đang có tranh chấp", "reject-confirm": "on",
+                            "reject-expected_step": dossier.current_step_id})
+    assert response.status_code == 302 and fresh(dossier).state == State.REJECTED
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Từ chối giải quyết" in page and 'id="action-reject"' not in page
+    letter = client.get(reverse("forms:form", args=[dossier.pk, "03"]))
+    assert letter["Content-Type"] == "application/pdf"
+    assert "Thửa đất đang có tranh chấp" in pdf_text(letter.content)
+    client.logout()
+    tracking = client.get(reverse("tracking:track", args=[dossier.tracking_token])).content.decode()
+    assert "Hồ sơ không đủ điều kiện giải quyết" in tracking and "Thửa đất đang có tranh chấp" in tracking
+
+
+# --- supplement after reception --------------------------------------------------------------------------------
+
+
+def test_supplement_notice_is_due_three_working_days_after_reception(build_dossier, receive, specialist):
+    """Issue 11: nothing told the specialist that a supplement must be requested within 3 working days."""
+    on_time = build_dossier("in_progress")
+    assert on_time.supplement_notice_due_at == vn(2026, 3, 12, 9, 0)  # Monday 09:00 + 24 working hours
+    services.request_supplement(dossier_id=on_time.pk, actor=specialist.user, missing="Bản sao sổ đỏ",
+                                reply_by=datetime.date(2026, 3, 20), now=vn(2026, 3, 12, 9, 0))
+    request = on_time.supplement_requests.get()
+    assert not request.notice_late
+    assert DossierEvent.objects.get(dossier=on_time, kind=DossierEvent.Kind.SUPPLEMENT_REQUESTED).internal_note == ""
+
+    late = build_dossier("in_progress")
+    services.request_supplement(dossier_id=late.pk, actor=specialist.user, missing="Bản sao sổ đỏ",
+                                reply_by=datetime.date(2026, 3, 20), now=vn(2026, 3, 12, 9, 1))
+    assert late.supplement_requests.get().notice_late
+    event = DossierEvent.objects.get(dossier=late, kind=DossierEvent.Kind.SUPPLEMENT_REQUESTED)
+    assert "sau hạn 03 ngày làm việc" in event.internal_note and event.public_note == "Bản sao sổ đỏ"
+    # Received after the cutoff: the window, like the limit, counts from the next working day.
+    assert fresh(receive(now=vn(2026, 3, 9, 16, 0))).supplement_notice_due_at == vn(2026, 3, 12, 17, 0)
+
+
+def test_supplement_keeps_the_time_spent_by_default(build_dossier, specialist, clerk):
+    dossier = build_dossier("supplement_requested")  # requested Monday 10:00, due Monday 16/03 09:00
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 10, 10, 0))
+    # Paused Monday 10:00 → Tuesday 10:00 (8 working hours): the appointment moves by that, no more.
+    assert fresh(dossier).due_at == vn(2026, 3, 17, 9, 0)
+
+
+def test_supplement_restarts_the_limit_where_the_agency_says_so(build_dossier, specialist, clerk, agency):
+    agency.supplement_restarts_limit = True
+    agency.save()
+    dossier = build_dossier("supplement_requested")
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=vn(2026, 3, 10, 10, 0))
+    # The full 5 working days again from Tuesday 10:00.
+    assert fresh(dossier).due_at == vn(2026, 3, 17, 10, 0)
+
+
+def test_dossier_page_counts_supplement_requests_and_warns_of_the_notice_deadline(
+        client, receive, clerk, specialist, leader):
+    now = timezone.now()
+    dossier = receive(now=now)
+    client.force_login(clerk.user)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk]))
+    assert page.context["supplement_notice"] in ("", "soon")
+    html = page.content.decode()
+    assert 'id="supplement-count">0<' in html
+    # Move the window's end into the past (a dossier received long ago) and to within the due-soon horizon.
+    Dossier.objects.filter(pk=dossier.pk).update(supplement_notice_due_at=now - datetime.timedelta(minutes=1))
+    html = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Đã hết hạn yêu cầu bổ sung" in html
+    Dossier.objects.filter(pk=dossier.pk).update(supplement_notice_due_at=now + datetime.timedelta(minutes=30))
+    html = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Sắp hết hạn yêu cầu bổ sung" in html
+    worklist = client.get(reverse("dossiers:worklist") + "?tab=all").content.decode()
+    assert "Sắp hết hạn yêu cầu bổ sung" in worklist

@@ -10,10 +10,10 @@ from .conftest import BUILDABLE_STATES, vn
 
 pytestmark = pytest.mark.usefixtures("fast_passwords")
 
-# docs/ARCHITECTURE.md: 2 received, 3 refused, 4 in progress, 5 supplement requested, 6 awaiting financial
+# docs/ARCHITECTURE.md: 2 received, 3 refused (at the counter or after appraisal), 4 in progress, 5 supplement requested, 6 awaiting financial
 # obligation, 7 withdrawn, 8 stopped, 9 processed, 10 result returned (1 "new online" has no counter state).
 EXPECTED_CODES = {
-    "received": 2, "refused": 3, "in_progress": 4, "in_progress_last": 4, "supplement_requested": 5,
+    "received": 2, "refused": 3, "rejected": 3, "in_progress": 4, "in_progress_last": 4, "supplement_requested": 5,
     "awaiting_payment": 6, "withdrawn": 7, "stopped": 8, "processed": 9, "returned": 10,
 }
 

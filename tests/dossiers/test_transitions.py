@@ -5,7 +5,10 @@ The expected table below is written out by hand from the rules of `dossiers.serv
   the current step: its assignee, anyone with the step's role while it is unassigned, or a leader;
 - fulfil_supplement / confirm_payment: any reception, specialist or leader of the agency;
 - return_result: reception only; stop: leader only; withdraw: reception or leader;
-- request_extension: any official of the agency on an open dossier; approve_extension: leader only;
+- reject (refusal after appraisal, Mẫu 03): a specialist holding the step, or a leader, on a received or
+  in-progress dossier;
+- request_extension: any official of the agency on an open dossier; approve_extension and reject_extension:
+  leader only;
 - an official of another agency is refused everything.
 A wrong state gives DossierActionError; a wrong role or agency gives DossierPermissionError (its subclass).
 """
@@ -25,8 +28,8 @@ pytestmark = pytest.mark.usefixtures("fast_passwords")
 OK, PERM, DENY = "ok", "perm", "deny"
 ROLES = ("reception", "specialist", "leader", "outsider")
 ACTIONS = ("forward", "send_back", "assign", "request_supplement", "fulfil_supplement", "await_payment",
-           "confirm_payment", "mark_processed", "return_result", "stop", "withdraw", "request_extension",
-           "approve_extension")
+           "confirm_payment", "mark_processed", "return_result", "stop", "reject", "withdraw", "request_extension",
+           "approve_extension", "reject_extension")
 ACT_AT = vn(2026, 3, 11, 10, 0)  # Wednesday, after every build step, before every appointment
 
 # States: received = reception step held by the clerk; in_progress = appraisal step assigned to the specialist;
@@ -42,6 +45,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -54,6 +58,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -66,6 +71,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -78,6 +84,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -90,6 +97,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -102,6 +110,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -114,6 +123,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -126,6 +136,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -138,6 +149,7 @@ EXPECTED = {
         "processed":            (OK,   PERM, PERM, PERM),
         "returned":             (DENY, PERM, PERM, PERM),
         "refused":              (DENY, PERM, PERM, PERM),
+        "rejected":              (DENY, PERM, PERM, PERM),
         "stopped":              (DENY, PERM, PERM, PERM),
         "withdrawn":            (DENY, PERM, PERM, PERM),
     },
@@ -150,8 +162,22 @@ EXPECTED = {
         "processed":            (PERM, PERM, DENY, PERM),
         "returned":             (PERM, PERM, DENY, PERM),
         "refused":              (PERM, PERM, DENY, PERM),
+        "rejected":              (PERM, PERM, DENY, PERM),
         "stopped":              (PERM, PERM, DENY, PERM),
         "withdrawn":            (PERM, PERM, DENY, PERM),
+    },
+    "reject": {
+        "received":             (PERM, PERM, OK,   PERM),  # the reception step is the clerk's
+        "in_progress":          (PERM, OK,   OK,   PERM),
+        "in_progress_last":     (PERM, PERM, OK,   PERM),
+        "supplement_requested": (PERM, DENY, DENY, PERM),
+        "awaiting_payment":     (PERM, DENY, DENY, PERM),
+        "processed":            (PERM, DENY, DENY, PERM),
+        "returned":             (PERM, DENY, DENY, PERM),
+        "refused":              (PERM, DENY, DENY, PERM),
+        "rejected":             (PERM, DENY, DENY, PERM),
+        "stopped":              (PERM, DENY, DENY, PERM),
+        "withdrawn":            (PERM, DENY, DENY, PERM),
     },
     "withdraw": {
         "received":             (OK,   PERM, OK,   PERM),
@@ -162,6 +188,7 @@ EXPECTED = {
         "processed":            (DENY, PERM, DENY, PERM),
         "returned":             (DENY, PERM, DENY, PERM),
         "refused":              (DENY, PERM, DENY, PERM),
+        "rejected":              (DENY, PERM, DENY, PERM),
         "stopped":              (DENY, PERM, DENY, PERM),
         "withdrawn":            (DENY, PERM, DENY, PERM),
     },
@@ -174,6 +201,7 @@ EXPECTED = {
         "processed":            (DENY, DENY, DENY, PERM),
         "returned":             (DENY, DENY, DENY, PERM),
         "refused":              (DENY, DENY, DENY, PERM),
+        "rejected":              (DENY, DENY, DENY, PERM),
         "stopped":              (DENY, DENY, DENY, PERM),
         "withdrawn":            (DENY, DENY, DENY, PERM),
     },
@@ -186,10 +214,13 @@ EXPECTED = {
         "processed":            (PERM, PERM, DENY, PERM),
         "returned":             (PERM, PERM, DENY, PERM),
         "refused":              (PERM, PERM, DENY, PERM),
+        "rejected":              (PERM, PERM, DENY, PERM),
         "stopped":              (PERM, PERM, DENY, PERM),
         "withdrawn":            (PERM, PERM, DENY, PERM),
     },
 }
+
+EXPECTED["reject_extension"] = EXPECTED["approve_extension"]  # the same leader's decision, the other answer
 
 # Where an allowed action leaves the dossier (None: the state does not change).
 TARGET = {
@@ -197,7 +228,8 @@ TARGET = {
     "request_supplement": State.SUPPLEMENT_REQUESTED, "fulfil_supplement": State.IN_PROGRESS,
     "await_payment": State.AWAITING_PAYMENT, "confirm_payment": State.IN_PROGRESS,
     "mark_processed": State.PROCESSED, "return_result": State.RETURNED, "stop": State.STOPPED,
-    "withdraw": State.WITHDRAWN, "request_extension": None, "approve_extension": None,
+    "reject": State.REJECTED, "withdraw": State.WITHDRAWN, "request_extension": None, "approve_extension": None,
+    "reject_extension": None,
 }
 
 # One test per (state, action); inside it every role. A refusal writes nothing (asserted), so the refused roles
@@ -211,7 +243,7 @@ def test_table_is_complete_and_outsiders_are_always_refused():
         assert set(rows) == set(BUILDABLE_STATES), action
         assert all(len(row) == len(ROLES) for row in rows.values())
         assert {row[ROLES.index("outsider")] for row in rows.values()} == {PERM}, action
-    assert len(CASES) * len(ROLES) == 13 * 10 * 4
+    assert len(CASES) * len(ROLES) == 15 * 11 * 4
 
 
 def perform(action, dossier, actor, officials):
@@ -243,6 +275,8 @@ def perform(action, dossier, actor, officials):
         return services.return_result(**target)
     if action == "stop":
         return services.stop(**target, reason="Có tranh chấp", legal_ground="Điều 18 Nghị định 118/2025/NĐ-CP")
+    if action == "reject":
+        return services.reject(**target, reason="Không đủ điều kiện cấp giấy chứng nhận")
     if action == "withdraw":
         return services.withdraw(**target, reason="Công dân đề nghị rút")
     if action == "request_extension":
@@ -250,6 +284,8 @@ def perform(action, dossier, actor, officials):
                                           proposed_due_at=vn(2026, 3, 23, 17, 0))
     if action == "approve_extension":
         return services.approve_extension(extension_id=dossier.extensions.get().pk, **common)
+    if action == "reject_extension":
+        return services.reject_extension(extension_id=dossier.extensions.get().pk, reason="Đủ thời gian", **common)
     raise AssertionError(action)
 
 
@@ -260,7 +296,7 @@ OPEN_AFTER = ("received", "in_progress", "supplement_requested", "awaiting_payme
 def test_transition_table(state, action, build_dossier, clerk, specialist, specialist2, leader, outsider):
     officials = {"reception": clerk, "specialist": specialist, "specialist2": specialist2, "leader": leader,
                  "outsider": outsider}
-    with_extension = action == "approve_extension"
+    with_extension = action in ("approve_extension", "reject_extension")
     expected_state = "in_progress" if state == "in_progress_last" else state
     row = dict(zip(ROLES, EXPECTED[action][state], strict=True))
 
@@ -283,11 +319,17 @@ def test_transition_table(state, action, build_dossier, clerk, specialist, speci
         assert after["state"] == (TARGET[action] or before["state"]), role
         assert after["events"] == before["events"] + 1, role
         # Every allowed action but an extension request saves the dossier: history gains exactly one row.
-        assert after["history"] == before["history"] + (0 if action == "request_extension" else 1), role
+        saves_dossier = action not in ("request_extension", "reject_extension")
+        assert after["history"] == before["history"] + (1 if saves_dossier else 0), role
         assert after["open_step_records"] == (1 if after["state"] in OPEN_AFTER else 0), role
         if action == "approve_extension":
             assert after["due_at"] == EXTENSION_DUE
             assert after["extensions"] == [Extension.Status.APPROVED]
+        if action == "reject_extension":
+            assert after["due_at"] == before["due_at"]
+            assert after["extensions"] == [Extension.Status.REJECTED]
+        if action == "reject":
+            assert Dossier.objects.get(pk=dossier.pk).national_status == 3
 
 
 def test_refused_wrong_state_message_names_the_state(build_dossier, clerk):

@@ -7,11 +7,11 @@ A dossier received Monday 09/03 09:00 is due Monday 16/03 09:00 (9:00–11:30 + 
 
     D0  received 23/02 09:00, processed 27/02          → February, before time (due 02/03)
     D1  received 09/03, processed 13/03, returned      → before
-    D2  received 09/03, processed 16/03 23:30, returned 17/03 → on time (due day, after the due hour)
+    D2  received 09/03, processed 16/03 09:00, returned 17/03 → on time (the appointment instant itself)
     D3  received 09/03, processed 17/03 00:30, returned 17/03 → late (still 16/03 in UTC: the day is read in VN time)
     D4  received 09/03, extension to 20/03 approved, processed 18/03 09:00 → before (the new appointment counts)
     D5  received 09/03, supplement 10/03 09:00 → 12/03 09:00 (16 working hours), due moves to 18/03 09:00,
-        processed 18/03 09:30                          → on time
+        processed 18/03 08:45                          → on time (the due day, before the due instant)
     D6  received 09/03, at appraisal with `specialist` → overdue now, 2.1 working days late (17 h)
     D7  received 09/03, supplement requested 10/03     → open, paused: past due_at but NOT overdue
     D8  received 18/03 08:00                           → open, received today
@@ -24,7 +24,7 @@ Ratings (17/03): D1 very satisfied, D2 satisfied, D3 dissatisfied → 2 of 3 sat
 Procedure Q (appraisal 1 day by a specialist, approval 1 day by a leader) feeds the per-official review:
     E1  specialist forwards Mon 09/03 15:00 (on time, 4.5 h); leader processes Tue 10/03 10:00 (on time, 4.5 h)
     E2  specialist forwards Wed 11/03 09:00 (due Tue 09:00: late, 1.0 working day; took 16 h);
-        leader processes Wed 11/03 16:00 (on time, 5.5 h)
+        leader processes Wed 11/03 16:00 (step on time, 5.5 h; the dossier, due Wed 09:00, is late)
     E3  specialist2 forwards Thu 12/03 10:00 (late, 2.1 working days; took 25 h); approval still open
 """
 import datetime
@@ -134,7 +134,7 @@ def build_city() -> SimpleNamespace:
             build.to_appraisal(d[n], vn(2026, 3, 9, 9, 30))
     build.process(d[1], vn(2026, 3, 13, 10, 0))
     services.return_result(dossier_id=d[1].pk, actor=clerk.user, now=vn(2026, 3, 13, 11, 0))
-    build.process(d[2], vn(2026, 3, 16, 23, 30))
+    build.process(d[2], vn(2026, 3, 16, 9, 0))
     build.process(d[3], vn(2026, 3, 17, 0, 30))
     for n in (2, 3):  # only returned results can be rated
         services.return_result(dossier_id=d[n].pk, actor=clerk.user, now=vn(2026, 3, 17, 8, 0))
@@ -145,7 +145,7 @@ def build_city() -> SimpleNamespace:
     services.request_supplement(dossier_id=d[5].pk, actor=specialist.user, missing="Bản sao giấy chứng sinh",
                                 reply_by=datetime.date(2026, 3, 13), now=vn(2026, 3, 10, 9, 0))
     services.fulfil_supplement(dossier_id=d[5].pk, actor=clerk.user, now=vn(2026, 3, 12, 9, 0))
-    build.process(d[5], vn(2026, 3, 18, 9, 30))
+    build.process(d[5], vn(2026, 3, 18, 8, 45))
     services.request_supplement(dossier_id=d[7].pk, actor=specialist.user, missing="Bản sao CCCD",
                                 reply_by=datetime.date(2026, 3, 20), now=vn(2026, 3, 10, 9, 0))
     services.stop(dossier_id=d[10].pk, actor=leader.user, reason="Có tranh chấp",

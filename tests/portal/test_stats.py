@@ -28,9 +28,9 @@ def test_agency_summary(city):
     figures = stats.summary(city.agency, period, NOW)
     # D0–D8, D10, D11 received (D9 refused at the counter is not), E1–E3 of procedure Q.
     assert figures.received == 11 + 3
-    # D0, D1, D4, E1 before; D2, D5, E2 on the due day; D3 late.
-    assert (figures.processed, figures.before, figures.on_time, figures.late) == (8, 4, 3, 1)
-    assert figures.on_time_rate == D("87.5")
+    # D0, D1, D4, E1 before; D2, D5 on time; D3 late, and E2 (ready 16:00 on the due day, due 09:00) late.
+    assert (figures.processed, figures.before, figures.on_time, figures.late) == (8, 4, 2, 2)
+    assert figures.on_time_rate == D("75.0")
     # Open: D6 and E3 (overdue), D7 (paused, past due_at), D8, D11.
     assert (figures.open, figures.overdue, figures.paused, figures.within_time) == (5, 2, 1, 3)
     assert (figures.satisfied, figures.rated, figures.satisfaction_rate) == (2, 3, D("66.7"))
@@ -39,7 +39,7 @@ def test_agency_summary(city):
 def test_all_agencies_summary_adds_the_other_agency(city):
     figures = stats.summary(None, stats.Period.last_months(NOW), NOW)
     assert (figures.received, figures.processed, figures.before) == (15, 9, 5)
-    assert figures.on_time_rate == D("88.9")  # 8 / 9
+    assert figures.on_time_rate == D("77.8")  # 7 / 9
 
 
 def test_timeliness_reads_the_day_in_vietnam_time(city):
@@ -52,12 +52,34 @@ def test_timeliness_reads_the_day_in_vietnam_time(city):
     assert (stats.summary(city.agency, d2_day, NOW).on_time, stats.summary(city.agency, d2_day, NOW).late) == (1, 0)
 
 
+@pytest.mark.parametrize(("finished", "expected"), [
+    (vn(2026, 3, 15, 23, 59), -1), (vn(2026, 3, 16, 0, 0), 0), (vn(2026, 3, 16, 9, 0), 0),
+    (vn(2026, 3, 16, 9, 1), 1), (vn(2026, 3, 16, 16, 0), 1),
+])
+def test_report_timeliness_compares_instants_like_the_dossier_page(city, finished, expected):
+    """Issue 11: a result ready at 16:00 on the appointment's day, due 09:00, was reported on time."""
+    dossier = city.build.receive(vn(2026, 3, 9, 9, 0), name="Người nộp ranh giới")
+    city.build.to_appraisal(dossier, vn(2026, 3, 9, 9, 30))
+    city.build.process(dossier, finished)
+    row = Dossier.objects.filter(pk=dossier.pk).annotate(t=stats.timeliness_class()).get()
+    assert row.due_at == vn(2026, 3, 16, 9, 0)
+    assert stats.TIMELINESS_NAMES[row.t] == row.timeliness == ("before", "on_time", "late")[expected + 1]
+    day = stats.Period(first=finished.date(), last=finished.date())
+    figures = stats.summary(city.agency, day, NOW)
+    others = {-1: 0, 0: 0, 1: 0}
+    for existing in Dossier.objects.filter(agency=city.agency, processed_at__date__range=(day.first, day.last)).exclude(
+            pk=dossier.pk).annotate(t=stats.timeliness_class()):
+        others[existing.t] += 1
+    assert (figures.before, figures.on_time, figures.late) == (
+        others[-1] + (expected == -1), others[0] + (expected == 0), others[1] + (expected == 1))
+
+
 def test_by_month(city):
     months = dict(stats.by_month(city.agency, stats.Period.last_months(NOW)))
     assert len(months) == 12 and min(months) == datetime.date(2025, 4, 1)
     february, march = months[datetime.date(2026, 2, 1)], months[datetime.date(2026, 3, 1)]
     assert (february.received, february.processed, february.before) == (1, 1, 1)
-    assert (march.received, march.processed, march.before, march.on_time, march.late) == (13, 7, 3, 3, 1)
+    assert (march.received, march.processed, march.before, march.on_time, march.late) == (13, 7, 3, 2, 2)
     assert (march.satisfied, march.rated) == (2, 3)
     assert months[datetime.date(2025, 12, 1)].received == 0
 
@@ -75,10 +97,10 @@ def test_public_report_tables_hold_the_figures(city):
     report = stats.public_report(city.agency, NOW)
     months = report.tables["theo-thang"]
     march = next(row for row in months.rows if row[0] == "03/2026")
-    assert march == ["03/2026", 13, 7, 3, 3, 1, D("85.7"), D("66.7")]
-    assert months.total == ["Cộng", 14, 8, 4, 3, 1, D("87.5"), D("66.7")]
+    assert march == ["03/2026", 13, 7, 3, 2, 2, D("71.4"), D("66.7")]
+    assert months.total == ["Cộng", 14, 8, 4, 2, 2, D("75.0"), D("66.7")]
     fields = report.tables["theo-linh-vuc"]
-    assert fields.total[1:] == [14, 8, 4, 3, 1, D("87.5"), 5, 2]
+    assert fields.total[1:] == [14, 8, 4, 2, 2, D("75.0"), 5, 2]
 
 
 def test_today_and_load(city):
@@ -173,4 +195,4 @@ def test_register_export_lists_the_same_dossiers_as_the_printed_register(city):
 def test_postgres_uses_the_same_day_boundaries(city):
     """The SQL day truncation runs in the database's own time-zone code on PostgreSQL; same answers."""
     figures = stats.summary(city.agency, stats.Period.last_months(NOW), NOW)
-    assert (figures.before, figures.on_time, figures.late) == (4, 3, 1)
+    assert (figures.before, figures.on_time, figures.late) == (4, 2, 2)

@@ -11,7 +11,7 @@ from procedures import calendar
 from procedures.models import CalendarException
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-DAYS, HOURS = "days", "hours"
+DAYS, HOURS, SAME_DAY = "days", "hours", "same_day"
 Kind, Part, Source = CalendarException.Kind, CalendarException.Part, CalendarException.Source
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +154,37 @@ def test_same_day_procedures_and_the_cutoff(agency):
     assert calendar.processing_start(agency, at("09/03/2026", "15:01"), HOURS) == at("10/03/2026", "07:30")
     assert due(agency, at("09/03/2026", "15:01"), 4, HOURS) == at("10/03/2026", "11:30")
     assert due(agency, at("13/03/2026", "16:00"), 2, HOURS) == at("16/03/2026", "09:30")  # Friday -> Monday
+
+
+def test_same_day_unit_is_due_at_the_end_of_the_working_day(agency):
+    """Issue 11: a birth registration received at 13:30 was due the next morning (modelled as 4 hours)."""
+    assert due(agency, at("09/03/2026", "13:30"), 1, SAME_DAY) == at("09/03/2026", "17:00")
+    assert due(agency, at("09/03/2026", "07:45"), 1, SAME_DAY) == at("09/03/2026", "17:00")
+    # At the cutoff itself still today; a minute later the end of the next working day.
+    assert due(agency, at("09/03/2026", "15:00"), 1, SAME_DAY) == at("09/03/2026", "17:00")
+    assert due(agency, at("09/03/2026", "15:01"), 1, SAME_DAY) == at("10/03/2026", "17:00")
+    # Friday after the cutoff -> Monday; before opening or at lunch -> that same day.
+    assert due(agency, at("13/03/2026", "16:30"), 1, SAME_DAY) == at("16/03/2026", "17:00")
+    assert due(agency, at("09/03/2026", "06:00"), 1, SAME_DAY) == at("09/03/2026", "17:00")
+    assert due(agency, at("09/03/2026", "12:00"), 1, SAME_DAY) == at("09/03/2026", "17:00")
+
+
+def test_same_day_unit_ends_with_the_last_session_of_a_half_day(agency):
+    exception("10/03/2026", part=Part.AFTERNOON)
+    assert due(agency, at("10/03/2026", "09:00"), 1, SAME_DAY) == at("10/03/2026", "11:30")
+
+
+def test_same_day_cutoff_follows_the_agency_setting(make_agency):
+    late = make_agency(same_day_cutoff=dt.time(16, 0))
+    assert due(late, at("09/03/2026", "15:30"), 1, SAME_DAY) == at("09/03/2026", "17:00")
+    assert due(late, at("09/03/2026", "16:01"), 1, SAME_DAY) == at("10/03/2026", "17:00")
+
+
+def test_cutoff_for_day_limits_is_an_agency_setting(make_agency):
+    only_same_day = make_agency(cutoff_for_all_limits=False)
+    # The day limit runs from 15:30 itself: 1.5 h today, then 6.5 h on Tuesday -> 15:30.
+    assert due(only_same_day, at("09/03/2026", "15:30"), 1) == at("10/03/2026", "15:30")
+    assert due(only_same_day, at("09/03/2026", "15:30"), 1, SAME_DAY) == at("10/03/2026", "17:00")
 
 
 def test_cutoff_applies_to_day_limits(agency):
@@ -350,3 +381,17 @@ def test_due_at_is_a_working_instant_after_reception(property_agency, received, 
     assert calendar.working_time_between(property_agency, start, result) == calendar.to_working_time(
         property_agency, amount, unit
     )
+
+
+def test_subtract_working_time_is_the_inverse_of_adding_it(calendar_agency):
+    """Used for the extension deadline: one working day before an appointment."""
+    day = dt.timedelta(hours=8)
+    assert calendar.subtract_working_time(calendar_agency, at("16/03/2026", "09:00"), day) == at("13/03/2026", "09:00")
+    assert calendar.subtract_working_time(calendar_agency, at("16/03/2026", "07:30"), day) == at("13/03/2026", "07:30")
+    assert calendar.subtract_working_time(calendar_agency, at("16/03/2026", "13:00"), day) == at("13/03/2026", "13:00")
+    # Across Tết 2026 (14/02–22/02): one working day before Monday 23/02 09:00 is Friday 13/02 09:00.
+    assert calendar.subtract_working_time(calendar_agency, at("23/02/2026", "09:00"), day) == at("13/02/2026", "09:00")
+    # (A session start is also the previous session's end in working time: add gives 17:00 there, so not 07:30.)
+    for end in (at("10/03/2026", "10:15"), at("23/02/2026", "16:00"), at("05/01/2026", "08:00")):
+        start = calendar.subtract_working_time(calendar_agency, end, day * 3)
+        assert calendar.add_working_time(calendar_agency, start, day * 3) == end

@@ -185,10 +185,11 @@ def test_detail_shows_everything_a_citizen_needs(client, civil_status, commune, 
     assert response["Cache-Control"] == "public, max-age=300"
 
 
-def test_detail_of_a_same_day_procedure_counts_hours(client):
+def test_detail_of_a_same_day_procedure_says_the_day_and_counts_steps_in_hours(client):
     procedure = ProcedureFactory(same_day=True, steps=[("Tiếp nhận", Role.RECEPTION, "1"), ("Xử lý", Role.SPECIALIST, "3")])
     html = client.get(reverse("procedures:detail", kwargs={"code": procedure.code})).content.decode()
-    assert "4 giờ làm việc" in html and "1 giờ làm việc" in html and "3 giờ làm việc" in html
+    assert "Trong ngày làm việc (tiếp nhận sau giờ chốt: ngày làm việc tiếp theo)" in html
+    assert "1 giờ làm việc" in html and "3 giờ làm việc" in html
     assert "Không thu phí, lệ phí" in html
 
 

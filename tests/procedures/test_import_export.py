@@ -188,3 +188,31 @@ def test_admin_export_page_offers_csv_and_xlsx(admin_client, catalogue):
     assert page.status_code == 200
     labels = [label for value, label in page.context["form"].fields["format"].choices if value != ""]
     assert labels == ["csv", "xlsx"]
+
+
+def test_same_day_unit_imports_and_round_trips(catalogue):
+    """The import format's `same_day` unit: limit 1, steps in working hours sharing the one day."""
+    assert Procedure.objects.get(code="1.001193").time_unit == TimeUnit.SAME_DAY
+    good = (
+        '8.000010,Thủ tục trong ngày,HO-TICH,commune,1,same_day,0,,,,1,000.00.26.H29,'
+        '"1|Tiếp nhận|reception|0.5; 2|Xử lý|specialist|3; 3|Trả|reception|0.5",\n'
+    )
+    csv_text = (
+        ",".join(COLUMNS) + "\n" + good +
+        '8.000011,Thời hạn sai,HO-TICH,commune,2,same_day,0,,,,1,,"1|Xử lý|specialist|1",\n'
+        '8.000012,Bước quá một ngày,HO-TICH,commune,1,same_day,0,,,,1,,"1|Xử lý|specialist|9",\n'
+    )
+    result = ProcedureResource().import_data(base_formats.CSV().create_dataset(csv_text), dry_run=False)
+    errors = {row.number: row.error_dict for row in result.invalid_rows}
+    assert errors[2]["time_limit"] == ["Thủ tục giải quyết trong ngày có thời hạn là 1."]
+    assert errors[3]["steps"] == [
+        "Tổng thời gian các bước (9 giờ) của thủ tục giải quyết trong ngày không được quá 8 giờ làm việc."
+    ]
+    assert not Procedure.objects.filter(code="8.000010").exists()  # rolled back with the broken rows
+    result = ProcedureResource().import_data(base_formats.CSV().create_dataset(",".join(COLUMNS) + "\n" + good),
+                                             dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    procedure = Procedure.objects.get(code="8.000010")
+    assert (procedure.time_limit, procedure.time_unit) == (Decimal(1), TimeUnit.SAME_DAY)
+    assert [s.duration for s in procedure.steps.order_by("order")] == [Decimal("0.5"), Decimal(3), Decimal("0.5")]
+    assert ",1,same_day," in base_formats.CSV().export_data(ProcedureResource().export())
