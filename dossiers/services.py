@@ -37,6 +37,8 @@ from .models import (
     DossierDocument,
     DossierEvent,
     Extension,
+    IssuedLetter,
+    LetterNumberCounter,
     PaymentRequest,
     ResultDocument,
     State,
@@ -275,15 +277,39 @@ def _clean_applicant(applicant: Applicant) -> Applicant:
                      type=applicant.type, email=(applicant.email or "").strip())
 
 
-def _allocate_code(agency, day: datetime.date) -> str:
-    """<agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19): a per-agency, per-day sequence taken
-    from a counter row locked for the rest of the creating transaction, so concurrent receptions never
-    share a code; a rolled-back reception may leave a gap."""
-    DossierCodeCounter.objects.bulk_create([DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True)
-    counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
+def _next_value(counter_model, **key) -> int:
+    """The next value of a counter row, locked for the rest of the calling transaction: concurrent callers never
+    share a value; a rolled-back transaction may leave a gap."""
+    counter_model.objects.bulk_create([counter_model(**key)], ignore_conflicts=True)
+    counter = counter_model.objects.select_for_update().get(**key)
     counter.last_value += 1
     counter.save(update_fields=["last_value"])
-    return f"{agency.code}-{day:%y%m%d}-{counter.last_value:04d}"
+    return counter.last_value
+
+
+def _allocate_code(agency, day: datetime.date) -> str:
+    """<agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19): a per-agency, per-day sequence."""
+    return f"{agency.code}-{day:%y%m%d}-{_next_value(DossierCodeCounter, agency=agency, day=day):04d}"
+
+
+# The kind of each letter in its number (Nghị định 30/2020/NĐ-CP, Phụ lục III): Mẫu 05 is a Thông báo (TB);
+# Mẫu 03 and 04 are letters without a kind of their own (công văn: the agency's symbol only).
+LETTER_KINDS = {IssuedLetter.Form.REFUSAL: "", IssuedLetter.Form.APOLOGY: "", IssuedLetter.Form.STOP: "TB"}
+
+
+def _issue_letter(ctx: _Context, form: str, *, extension: Extension | None = None) -> IssuedLetter:
+    """Give the letter its number from the agency's yearly counter when it is issued (Nghị định 30/2020/NĐ-CP,
+    Phụ lục I, mục II, khoản 3: "Số: 05/TB-UBND", numbers below 10 with a leading zero), and keep it with the
+    date and signer, so a reprint is the same letter."""
+    agency = ctx.dossier.agency
+    year = timezone.localtime(ctx.now).year
+    sequence = _next_value(LetterNumberCounter, agency=agency, year=year)
+    symbol = "-".join(part for part in (LETTER_KINDS[form], agency.document_symbol) if part)
+    letter = IssuedLetter(dossier=ctx.dossier, form=form, extension=extension, agency=agency, year=year,
+                          sequence=sequence, number=f"{sequence:02d}/{symbol}" if symbol else f"{sequence:02d}",
+                          issued_at=ctx.now, signer=ctx.official)
+    _audited_save(letter, ctx.official, f"issue letter {form}")
+    return letter
 
 
 def new_token() -> str:
@@ -411,6 +437,7 @@ def refuse_at_counter(*, actor, procedure_id: int, applicant: Applicant, reason:
                       refusal_reason=reason)
     ctx = _Context(dossier=dossier, official=official, now=now)
     _event(ctx, Event.REFUSED, public_note=reason, role=Role.RECEPTION)
+    _issue_letter(ctx, IssuedLetter.Form.REFUSAL)
     return dossier
 
 
@@ -708,6 +735,7 @@ def stop(*, dossier_id: int, actor, reason: str, legal_ground: str, now: datetim
     dossier.closing_legal_ground = legal_ground
     _save(ctx, f"stop: {reason} ({legal_ground})")
     _event(ctx, Event.STOPPED, public_note=reason, role=Role.LEADER)
+    _issue_letter(ctx, IssuedLetter.Form.STOP)
     return dossier
 
 
@@ -776,6 +804,7 @@ def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None
     new_date = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
     _event(ctx, Event.EXTENSION_APPROVED, role=Role.LEADER,
            public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date})
+    _issue_letter(ctx, IssuedLetter.Form.APOLOGY, extension=extension)
     return dossier
 
 

@@ -48,6 +48,10 @@ class AgencyAdmin(SimpleHistoryAdmin):
             ("morning_start", "morning_end"), ("afternoon_start", "afternoon_end"), "same_day_cutoff",
             "saturday_reception", "saturday_counts",
         ]}),
+        # What the printed forms say about the agency (dossiers.pdf): header, number, place, signer, counter.
+        (_("Tiêu đề và thể thức văn bản"), {"fields": [
+            "governing_body", "header_name", "document_symbol", "place_name", "head_title", "counter_name",
+        ]}),
     ]
 
 
