@@ -534,12 +534,12 @@ def register_dossiers(*, agency_id: int, start: datetime.datetime, end: datetime
 
 def agency_official(*, agency_id: int, pk: int) -> Official:
     """An active official of the agency (for their placard); another agency's is DoesNotExist."""
-    return Official.objects.select_related("agency__parent", "department").get(agency_id=agency_id, pk=pk, is_active=True)
+    return Official.objects.select_related("agency", "department").get(agency_id=agency_id, pk=pk, is_active=True)
 
 
 def counter_guidance_for_staff(official: Official, pk: int) -> CounterGuidance:
     """A guidance slip given at the official's own agency, with what Mẫu 02 prints; another agency's is DoesNotExist."""
-    return CounterGuidance.objects.select_related("agency__parent", "procedure", "official").get(
+    return CounterGuidance.objects.select_related("agency", "procedure", "official").get(
         agency_id=official.agency_id, pk=pk)
 
 

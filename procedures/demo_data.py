@@ -1,9 +1,10 @@
-"""Demo data for `manage.py seed_demo`: two agencies in Ho Chi Minh City, their staff and a real catalogue.
+"""Demo data for `manage.py seed_demo`: three agencies in Ho Chi Minh City, their staff and a real catalogue.
 
 Procedure codes, names, time limits, fees and legal bases follow the national database of administrative
 procedures (Cơ sở dữ liệu quốc gia về thủ tục hành chính) as published by the ministries; provinces add
 their own fee levels and internal steps, so the internal steps here are a plausible split, not law.
-Check a code against csdl.dichvucong.gov.vn before using this list for anything but a demo.
+docs/ARCHITECTURE.md ("Demo catalogue: what is verified") says which facts were checked for late 2026 and which
+are best effort. Check a code against csdl.dichvucong.gov.vn before using this list for anything but a demo.
 """
 import datetime
 from decimal import Decimal

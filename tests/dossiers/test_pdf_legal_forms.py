@@ -308,3 +308,9 @@ def test_an_admin_sets_the_header_fields_on_the_agency_page(admin_client, depart
     html = admin_client.get(reverse("admin:procedures_agency_change", args=[department["agency"].pk])).content.decode()
     for field in ("governing_body", "header_name", "document_symbol", "place_name", "head_title", "counter_name"):
         assert f'name="{field}"' in html, field
+
+
+def test_the_placard_has_the_agencys_own_header_not_its_parent(department):
+    text = pdf_text(pdf.placard_pdf(department["deputy"]))
+    assert "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" in text
+    assert "BỘ NÔNG NGHIỆP" not in text
