@@ -85,7 +85,7 @@ def main() -> None:
         ("step bottlenecks, quarter", lambda: stats.step_bottlenecks(busiest, quarter_filters)),
         ("official review, month", lambda: stats.official_review(busiest, month_filters)),
         ("official review, quarter", lambda: stats.official_review(busiest, quarter_filters)),
-        ("register Mẫu 07, month (all rows)", lambda: list(stats.register_rows(stats.register_dossiers(busiest, register_period)))),
+        ("register Mẫu 07, month (all rows)", lambda: list(stats.register_rows(busiest, register_period, stats.register_dossiers(busiest, register_period)))),
     ]
     print(f"bench: {total:,} dossiers; busiest agency {busiest.code} with {agency_total:,}; "
           f"{len(overdue_page)} overdue rows on page 1")

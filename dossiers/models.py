@@ -504,3 +504,54 @@ class ResultDocument(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LetterNumberCounter(models.Model):
+    """The per-agency, per-year sequence of the letters the office signs (Mẫu 03, 04, 05): numbers run from 01 on
+    1 January to 31 December (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II, khoản 3: số của văn bản). Its row is
+    locked while a number is taken."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="letter_counter_unique")]
+
+
+class IssuedLetter(models.Model):
+    """A letter to the applicant as issued: its number, date and signer, kept so every reprint is the same letter.
+
+    Allocated by the service that issues it: Mẫu 03 at the refusal, Mẫu 04 at the leader's approval (one per
+    extension), Mẫu 05 at the stop."""
+
+    class Form(models.TextChoices):
+        REFUSAL = "03", _("Mẫu số 03")
+        APOLOGY = "04", _("Mẫu số 04")
+        STOP = "05", _("Mẫu số 05")
+
+    dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="letters")
+    form = models.CharField(_("biểu mẫu"), max_length=2, choices=Form.choices)
+    extension = models.OneToOneField(
+        Extension, verbose_name=_("gia hạn"), null=True, blank=True, on_delete=models.CASCADE, related_name="letter"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    sequence = models.PositiveIntegerField(_("số thứ tự trong năm"))
+    number = models.CharField(_("số, ký hiệu"), max_length=64)
+    issued_at = models.DateTimeField(_("thời điểm ban hành"))
+    signer = models.ForeignKey(Official, verbose_name=_("người ký"), on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("văn bản gửi người nộp hồ sơ")
+        verbose_name_plural = _("văn bản gửi người nộp hồ sơ")
+        ordering = ["dossier", "issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "sequence"], name="letter_number_unique"),
+            models.UniqueConstraint(fields=["dossier", "form"], condition=Q(extension__isnull=True),
+                                    name="one_letter_per_form_and_dossier"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

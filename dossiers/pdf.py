@@ -1,10 +1,11 @@
 """The printed forms of the one-stop counter, rendered to PDF with WeasyPrint from Django templates.
 
 Legal basis: Thông tư 03/2025/TT-VPCP, Phụ lục I (forms of Nghị định 118/2025/NĐ-CP): Mẫu 01 Giấy tiếp nhận hồ sơ
-và hẹn trả kết quả, 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, 03 Phiếu từ chối tiếp nhận giải quyết hồ sơ,
-04 Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết, 05 Thông báo dừng giải quyết hồ sơ, 06 Phiếu kiểm soát
-quá trình giải quyết hồ sơ (all A5), 07 Sổ theo dõi hồ sơ (A4 landscape). Where the 2025 field lists are not
-settled, the fields of the Thông tư 01/2018/TT-VPCP forms are followed.
+và hẹn trả kết quả, 02 Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, 03 Phiếu từ chối tiếp nhận hồ sơ, 04 Văn bản xin lỗi
+và đề nghị gia hạn thời gian giải quyết, 05 Thông báo dừng giải quyết hồ sơ, 06 Phiếu kiểm soát quá trình giải quyết
+hồ sơ (all A5), 07 Sổ theo dõi hồ sơ (A4 landscape). Where the 2025 field lists are not settled, the fields of the
+Thông tư 01/2018/TT-VPCP forms are followed. The document's format (header, number, place and date, signature) follows
+Nghị định 30/2020/NĐ-CP Điều 8 khoản 1 and its Phụ lục I; docs/ARCHITECTURE.md lists what each form prints.
 
 Speed matters at the counter (a receipt prints while the citizen waits): the @font-face stylesheet is parsed
 once per process and reused with its FontConfiguration, fonts come from local files, and nothing is fetched
@@ -29,10 +30,11 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from procedures import calendar
 from procedures.formatting import format_duration
 from procedures.models import Agency, Official, Procedure
 
-from . import links
+from . import links, register, selectors
 from .models import CounterGuidance, Dossier, DossierEvent, Extension, State, StepRecord, Timeliness
 
 if TYPE_CHECKING:
@@ -83,13 +85,52 @@ class Form:
 FORMS = {
     "01": Form("01", _("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), "dossiers/forms/form_01_receipt.html"),
     "02": Form("02", _("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"), "dossiers/forms/form_02_supplement.html"),
-    "03": Form("03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ"), "dossiers/forms/form_03_refusal.html"),
-    "04": Form("04", _("Văn bản xin lỗi và hẹn lại ngày trả kết quả"), "dossiers/forms/form_04_apology.html"),
+    "03": Form("03", _("Phiếu từ chối tiếp nhận hồ sơ"), "dossiers/forms/form_03_refusal.html"),
+    "04": Form("04", _("Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"), "dossiers/forms/form_04_apology.html"),
     "05": Form("05", _("Thông báo dừng giải quyết hồ sơ"), "dossiers/forms/form_05_stop.html"),
     "06": Form("06", _("Phiếu kiểm soát quá trình giải quyết hồ sơ"), "dossiers/forms/form_06_control.html"),
     "07": Form("07", _("Sổ theo dõi hồ sơ"), "dossiers/forms/form_07_register.html"),
 }
 PLACARD_TEMPLATE = "dossiers/forms/placard.html"
+
+
+# --- who signs a letter -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The signature block of a letter (Nghị định 30/2020/NĐ-CP, Điều 8 khoản 1 điểm g and Phụ lục I: quyền hạn,
+    chức vụ, họ tên và chữ ký của người có thẩm quyền). `lines` is the authority line as printed: the head signs
+    under his title ("GIÁM ĐỐC"); a deputy signs for the head: "KT. GIÁM ĐỐC" above "PHÓ GIÁM ĐỐC" (Điều 13:
+    ký thay). The agency's seal goes on what its head or a deputy signs (`sealed`)."""
+
+    lines: tuple[str, ...]
+    name: str = ""
+    sealed: bool = False
+
+
+def signature(official: Official | None, agency: Agency, *, fallback: str) -> Signature:
+    """The block for `official` signing for `agency`, from the official's title and the agency's head title
+    (Agency.head_title: "Chủ tịch", "Giám đốc"). Anyone else signs under `fallback` (e.g. the receiving clerk on
+    Mẫu 03); with no signer yet (a draft), the head's title is printed over an empty name."""
+    head = (agency.head_title or "").strip()
+    if official is None:
+        return Signature((head.upper(),) if head else (fallback,), sealed=bool(head))
+    title = " ".join((official.title or "").split()).casefold()
+    if head and title.startswith("phó " + head.casefold()):
+        return Signature((_("KT. %(head)s") % {"head": head.upper()}, _("PHÓ %(head)s") % {"head": head.upper()}),
+                         official.display_name, sealed=True)
+    if head and title.startswith(head.casefold()):
+        return Signature((head.upper(),), official.display_name, sealed=True)
+    return Signature((fallback,), official.display_name)
+
+
+def _letter(dossier: Dossier, form: str, extension: Extension | None = None):
+    """The issued letter (number, date, signer) of a dossier's Mẫu 03/04/05, or None before it is issued."""
+    for letter in dossier.letters.all():
+        if letter.form == form and (extension is None or letter.extension_id == extension.pk):
+            return letter
+    return None
 
 
 # --- QR codes ------------------------------------------------------------------------------------------
@@ -193,9 +234,9 @@ def _latest(items, key):
 def _receipt_context(dossier: Dossier) -> dict:
     if dossier.state == State.REFUSED:
         raise FormNotApplicable(_("Hồ sơ đã bị từ chối tiếp nhận: in Mẫu số 03 thay cho giấy tiếp nhận."))
-    tracking_qr, _version = qr_code(links.tracking_url(dossier.tracking_token), size_mm=27,
+    tracking_qr, _version = qr_code(links.tracking_url(dossier.tracking_token), size_mm=20,
                                     max_version=TRACKING_QR_MAX_VERSION)
-    rating_qr, _version = qr_code(links.rating_url(dossier.tracking_token), size_mm=19)
+    rating_qr, _version = qr_code(links.rating_url(dossier.tracking_token), size_mm=16)
     return {
         "documents": list(dossier.documents.all()),
         "time_limit": format_duration(dossier.procedure.time_limit, dossier.procedure.time_unit),
@@ -203,6 +244,8 @@ def _receipt_context(dossier: Dossier) -> dict:
         "tracking_qr": tracking_qr,
         "rating_qr": rating_qr,
         "dated": dossier.received_at,
+        # Mẫu 01 names the dossier's line in the register (Mẫu 07): "Vào Sổ theo dõi hồ sơ, Quyển số …, Số thứ tự …".
+        "register": selectors.register_entry(dossier),
     }
 
 
@@ -233,9 +276,14 @@ def _supplement_context(dossier: Dossier) -> dict:
 
 
 def _refusal_context(dossier: Dossier) -> dict:
+    """Mẫu 03: signed by whoever refused (the receiving clerk at the counter, or the official who refused
+    after appraisal, signing for the agency)."""
     if dossier.state not in (State.REFUSED, State.REJECTED):
         raise FormNotApplicable(_("Mẫu số 03 chỉ in cho hồ sơ bị từ chối tiếp nhận hoặc từ chối giải quyết."))
-    return {"dated": dossier.closed_at or dossier.received_at}
+    letter = _letter(dossier, "03")
+    signer = letter.signer if letter else dossier.received_by
+    return {"letter": letter, "dated": letter.issued_at if letter else (dossier.closed_at or dossier.received_at),
+            "signature": signature(signer, dossier.agency, fallback=_("NGƯỜI TIẾP NHẬN HỒ SƠ"))}
 
 
 def _apology_context(dossier: Dossier) -> dict:
@@ -244,40 +292,66 @@ def _apology_context(dossier: Dossier) -> dict:
         raise FormNotApplicable(_("Hồ sơ chưa có đề nghị gia hạn nào: chưa thể in Mẫu số 04."))
     if extension.status == Extension.Status.REJECTED:
         raise FormNotApplicable(_("Lãnh đạo không chấp thuận gia hạn: không in Mẫu số 04."))
+    approved = extension.status == Extension.Status.APPROVED
+    letter = _letter(dossier, "04", extension)
     return {
         "extension": extension,
-        "approved": extension.status == Extension.Status.APPROVED,
-        "dated": extension.approved_at or extension.requested_at,
+        "approved": approved,
+        "letter": letter,
+        "dated": letter.issued_at if letter else (extension.approved_at or extension.requested_at),
+        # A pending request is a draft: the head's title over an empty name until a leader approves and signs.
+        "signature": signature(extension.approved_by if approved else None, dossier.agency,
+                               fallback=_("LÃNH ĐẠO CƠ QUAN")),
     }
 
 
 def _stop_context(dossier: Dossier) -> dict:
     if dossier.state != State.STOPPED:
         raise FormNotApplicable(_("Mẫu số 05 chỉ in cho hồ sơ đã dừng giải quyết."))
-    event = _latest((e for e in dossier.events.all() if e.kind == DossierEvent.Kind.STOPPED),
-                    key=lambda item: (item.at, item.pk))
-    return {"decided_by": event.actor if event else None, "dated": dossier.closed_at}
+    letter = _letter(dossier, "05")
+    if letter:
+        signer = letter.signer
+    else:
+        event = _latest((e for e in dossier.events.all() if e.kind == DossierEvent.Kind.STOPPED),
+                        key=lambda item: (item.at, item.pk))
+        signer = event.actor if event else None
+    return {"letter": letter, "dated": letter.issued_at if letter else dossier.closed_at,
+            "signature": signature(signer, dossier.agency, fallback=_("LÃNH ĐẠO CƠ QUAN"))}
 
 
 @dataclass(frozen=True)
 class ControlRow:
-    """One row of Mẫu 06: a hand-off and how it ended."""
+    """One row of Mẫu 06: a hand-off (who gave the dossier, who took it, when; each signs) and how it ended."""
 
     record: StepRecord
+    giver: str
+    receiver: str
     result: str
 
 
 def _control_context(dossier: Dossier) -> dict:
+    """Mẫu 06 (Phiếu kiểm soát quá trình giải quyết hồ sơ): one row per hand-off with the spaces where the one who
+    gives (người giao) and the one who takes (người nhận) sign. The first row is the reception itself: the
+    applicant hands the dossier to the receiving clerk; each later row is the previous holder handing it on."""
     records = sorted(dossier.step_records.all(), key=lambda item: (item.started_at, item.pk))
     if not records:
         raise FormNotApplicable(_("Hồ sơ chưa có bước xử lý nào: chưa thể in Mẫu số 06."))
     labels = dict(Timeliness.choices)
-    rows = [
-        ControlRow(record, labels[record.timeliness] if record.finished_at else _("Đang xử lý"))
-        for record in records
-    ]
+    rows = []
+    for index, record in enumerate(records):
+        if index == 0:
+            giver = dossier.applicant_name
+            receiver = (record.assignee or dossier.received_by).display_name
+        else:
+            giver = record.sender.display_name if record.sender else ""
+            receiver = record.assignee.display_name if record.assignee else str(record.step.get_role_display())
+        result = labels[record.timeliness] if record.finished_at else _("Đang xử lý")
+        rows.append(ControlRow(record, giver, receiver, result))
     return {"rows": rows, "dated": timezone.now()}
 
+
+# The letters the agency signs and numbers (Số: …/…): refusal, apology, stop.
+LETTERS = ("03", "04", "05")
 
 CONTEXT_BUILDERS = {
     "01": _receipt_context,
@@ -294,7 +368,8 @@ def dossier_form_pdf(dossier: Dossier, number: str) -> bytes:
 
     `dossier` should come from `selectors.dossier_for_staff`, which prefetches what every form reads."""
     form = FORMS[number]
-    context = {"form": form, "dossier": dossier, "agency": dossier.agency, "procedure": dossier.procedure}
+    context = {"form": form, "dossier": dossier, "agency": dossier.agency, "procedure": dossier.procedure,
+               "numbered": number in LETTERS}
     context.update(CONTEXT_BUILDERS[number](dossier))
     return render_pdf(form.template, context)
 
@@ -324,21 +399,17 @@ def guidance_filename(guidance: CounterGuidance) -> str:
 # --- Mẫu 07: the register ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RegisterRow:
-    dossier: Dossier
-    forwarded: StepRecord | None  # the first hand-off out of reception ("chuyển xử lý")
-
-
 def register_pdf(*, agency: Agency, start: datetime.date, end: datetime.date, dossiers,
                  procedure: Procedure | None = None) -> bytes:
-    """Sổ theo dõi hồ sơ (Mẫu 07) of the dossiers an agency received from `start` to `end` (inclusive)."""
-    rows = []
-    for dossier in dossiers:
-        records = sorted(dossier.step_records.all(), key=lambda item: (item.started_at, item.pk))
-        rows.append(RegisterRow(dossier, records[1] if len(records) > 1 else None))
+    """Sổ theo dõi hồ sơ (Mẫu 07) of the dossiers an agency received from `start` to `end` (inclusive), with the
+    columns of `dossiers.register` (the same as the Excel/CSV export) and each line's number in its book."""
+    entries = selectors.register_entries(agency_id=agency.pk, start=calendar.start_of_day(start),
+                                         end=calendar.start_of_day(end + datetime.timedelta(days=1)))
+    rows = [list(zip(register.COLUMNS, row, strict=True)) for row in register.rows(dossiers, entries)]
+    books = sorted({entry.book for entry in entries.values()})
     context = {"form": FORMS["07"], "agency": agency, "start": start, "end": end, "procedure": procedure,
-               "rows": rows, "dated": timezone.now()}
+               "columns": register.COLUMNS, "rows": rows, "books": books, "dated": timezone.now(),
+               "issuer_chars": 60, "title_chars": 90}  # A4 landscape: wider header columns
     return render_pdf(FORMS["07"].template, context)
 
 

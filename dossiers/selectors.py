@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,7 @@ from .models import (
     Dossier,
     DossierEvent,
     Extension,
+    IssuedLetter,
     ResultDocument,
     State,
     StepRecord,
@@ -113,6 +114,7 @@ def dossier_for_staff(official: Official, pk: int) -> Dossier:
             Prefetch("step_records", queryset=StepRecord.objects.select_related("step", "assignee", "sender")),
             Prefetch("events", queryset=DossierEvent.objects.select_related("actor", "step")),
             Prefetch("extensions", queryset=Extension.objects.select_related("requested_by", "approved_by")),
+            Prefetch("letters", queryset=IssuedLetter.objects.select_related("signer")),
             "supplement_requests",
             "payment_requests",
             "result_documents",
@@ -495,32 +497,74 @@ def officials_who_handled(dossier_id: int) -> QuerySet[Official]:
 # --- printed forms (Mẫu 07 register, officials' placards) ---------------------------------------------
 
 
-def register_dossiers(*, agency_id: int, start: datetime.datetime, end: datetime.datetime,
-                      procedure_id: int | None = None, with_steps: bool = True) -> QuerySet[Dossier]:
-    """Sổ theo dõi hồ sơ (Mẫu 07): the dossiers an agency received in [start, end), oldest first (index agency,
-    received_at). Refused dossiers were never received. The printed register shows the first hand-off ("chuyển
-    xử lý"), so it asks for the step records; the spreadsheet export does not."""
-    dossiers = Dossier.objects.filter(agency_id=agency_id, received_at__gte=start, received_at__lt=end).exclude(
-        state=State.REFUSED
+def _registered(agency_id: int) -> QuerySet[Dossier]:
+    """Every dossier of the agency's Sổ theo dõi hồ sơ (Mẫu 07): refused dossiers were never received."""
+    return Dossier.objects.filter(agency_id=agency_id).exclude(state=State.REFUSED)
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """Where a dossier stands in the agency's register: "Vào Sổ theo dõi hồ sơ, Quyển số …, Số thứ tự …"
+    (Mẫu 01). One book per calendar year of reception (Vietnam time); the sequence is the dossier's position among
+    the agency's registered dossiers of that year, in order of reception. Mẫu 01 and Mẫu 07 both read it here."""
+
+    book: int
+    number: int
+
+
+def register_book(instant: datetime.datetime) -> int:
+    return timezone.localtime(instant, timezone.get_default_timezone()).year
+
+
+def _book_start(book: int) -> datetime.datetime:
+    return calendar.start_of_day(datetime.date(book, 1, 1))
+
+
+def register_entry(dossier: Dossier) -> RegisterEntry:
+    """The register reference of one received dossier (one query)."""
+    book = register_book(dossier.received_at)
+    earlier = _registered(dossier.agency_id).filter(received_at__gte=_book_start(book)).filter(
+        Q(received_at__lt=dossier.received_at) | Q(received_at=dossier.received_at, id__lte=dossier.pk)
     )
+    return RegisterEntry(book, earlier.count())
+
+
+def register_entries(*, agency_id: int, start: datetime.datetime, end: datetime.datetime) -> dict[int, RegisterEntry]:
+    """The register reference of every dossier received in [start, end), by dossier id: one query for the ids and
+    one count per book the range touches, whatever the number of rows."""
+    entries, last = {}, {}
+    received = (_registered(agency_id).filter(received_at__gte=start, received_at__lt=end)
+                .order_by("received_at", "id").values_list("id", "received_at"))
+    for pk, received_at in received.iterator(chunk_size=5000):
+        book = register_book(received_at)
+        if book not in last:
+            last[book] = _registered(agency_id).filter(received_at__gte=_book_start(book), received_at__lt=start).count()
+        last[book] += 1
+        entries[pk] = RegisterEntry(book, last[book])
+    return entries
+
+
+def register_dossiers(*, agency_id: int, start: datetime.datetime, end: datetime.datetime,
+                      procedure_id: int | None = None) -> QuerySet[Dossier]:
+    """Sổ theo dõi hồ sơ (Mẫu 07): the dossiers an agency received in [start, end), oldest first (index agency,
+    received_at), with the instant each was first handed on from reception ("chuyển hồ sơ đến cơ quan giải
+    quyết", the start of the second step record) read in the same query."""
+    dossiers = _registered(agency_id).filter(received_at__gte=start, received_at__lt=end)
     if procedure_id is not None:
         dossiers = dossiers.filter(procedure_id=procedure_id)
-    dossiers = dossiers.select_related("procedure").order_by("received_at", "id")
-    if with_steps:
-        dossiers = dossiers.prefetch_related(
-            Prefetch("step_records", queryset=StepRecord.objects.select_related("step", "assignee"))
-        )
-    return dossiers
+    forwarded = StepRecord.objects.filter(dossier=OuterRef("pk")).order_by("started_at", "id").values("started_at")
+    return (dossiers.select_related("procedure", "agency").annotate(forwarded_at=Subquery(forwarded[1:2]))
+            .order_by("received_at", "id"))
 
 
 def agency_official(*, agency_id: int, pk: int) -> Official:
     """An active official of the agency (for their placard); another agency's is DoesNotExist."""
-    return Official.objects.select_related("agency__parent", "department").get(agency_id=agency_id, pk=pk, is_active=True)
+    return Official.objects.select_related("agency", "department").get(agency_id=agency_id, pk=pk, is_active=True)
 
 
 def counter_guidance_for_staff(official: Official, pk: int) -> CounterGuidance:
     """A guidance slip given at the official's own agency, with what Mẫu 02 prints; another agency's is DoesNotExist."""
-    return CounterGuidance.objects.select_related("agency__parent", "procedure", "official").get(
+    return CounterGuidance.objects.select_related("agency", "procedure", "official").get(
         agency_id=official.agency_id, pk=pk)
 
 

@@ -37,6 +37,8 @@ from .models import (
     DossierDocument,
     DossierEvent,
     Extension,
+    IssuedLetter,
+    LetterNumberCounter,
     PaymentRequest,
     ResultDocument,
     State,
@@ -282,13 +284,24 @@ def _clean_applicant(applicant: Applicant) -> Applicant:
                      type=applicant.type, email=(applicant.email or "").strip())
 
 
+def _locked_counter(counter_model, **key):
+    """The counter row for `key`, created if missing and locked for the rest of the calling transaction, so
+    concurrent callers never share a value; a rolled-back transaction may leave a gap."""
+    counter_model.objects.bulk_create([counter_model(**key)], ignore_conflicts=True)
+    return counter_model.objects.select_for_update().get(**key)
+
+
+def _next_value(counter_model, **key) -> int:
+    counter = _locked_counter(counter_model, **key)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return counter.last_value
+
+
 def _allocate_code(agency, day: datetime.date) -> str:
-    """<agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19): a per-agency, per-day sequence taken
-    from a counter row locked for the rest of the creating transaction, so concurrent receptions never
-    share a code; a rolled-back reception may leave a gap."""
+    """<agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19): a per-agency, per-day sequence."""
     prefix = f"{agency.code}-{day:%y%m%d}-"
-    DossierCodeCounter.objects.bulk_create([DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True)
-    counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
+    counter = _locked_counter(DossierCodeCounter, agency=agency, day=day)
     counter.last_value += 1
     if Dossier.objects.filter(code=f"{prefix}{counter.last_value:04d}").exists():
         # Dossiers written without the counter (a legacy import, a restored backup, a bulk seed) already hold
@@ -304,6 +317,26 @@ def _highest_sequence(prefix: str) -> int:
     suffixes = (code.removeprefix(prefix) for code in
                 Dossier.objects.filter(code__startswith=prefix).values_list("code", flat=True).iterator())
     return max((int(suffix) for suffix in suffixes if suffix.isascii() and suffix.isdigit()), default=0)
+
+
+# The kind of each letter in its number (Nghị định 30/2020/NĐ-CP, Phụ lục III): Mẫu 05 is a Thông báo (TB);
+# Mẫu 03 and 04 are letters without a kind of their own (công văn: the agency's symbol only).
+LETTER_KINDS = {IssuedLetter.Form.REFUSAL: "", IssuedLetter.Form.APOLOGY: "", IssuedLetter.Form.STOP: "TB"}
+
+
+def _issue_letter(ctx: _Context, form: str, *, extension: Extension | None = None) -> IssuedLetter:
+    """Give the letter its number from the agency's yearly counter when it is issued (Nghị định 30/2020/NĐ-CP,
+    Phụ lục I, mục II, khoản 3: "Số: 05/TB-UBND", numbers below 10 with a leading zero), and keep it with the
+    date and signer, so a reprint is the same letter."""
+    agency = ctx.dossier.agency
+    year = timezone.localtime(ctx.now).year
+    sequence = _next_value(LetterNumberCounter, agency=agency, year=year)
+    symbol = "-".join(part for part in (LETTER_KINDS[form], agency.document_symbol) if part)
+    letter = IssuedLetter(dossier=ctx.dossier, form=form, extension=extension, agency=agency, year=year,
+                          sequence=sequence, number=f"{sequence:02d}/{symbol}" if symbol else f"{sequence:02d}",
+                          issued_at=ctx.now, signer=ctx.official)
+    _audited_save(letter, ctx.official, f"issue letter {form}")
+    return letter
 
 
 def new_token() -> str:
@@ -435,6 +468,7 @@ def refuse_at_counter(*, actor, procedure_id: int, applicant: Applicant, reason:
                       refusal_reason=reason)
     ctx = _Context(dossier=dossier, official=official, now=now)
     _event(ctx, Event.REFUSED, public_note=reason, role=Role.RECEPTION)
+    _issue_letter(ctx, IssuedLetter.Form.REFUSAL)
     return dossier
 
 
@@ -744,6 +778,7 @@ def stop(*, dossier_id: int, actor, reason: str, legal_ground: str, now: datetim
     dossier.closing_legal_ground = legal_ground
     _save(ctx, f"stop: {reason} ({legal_ground})")
     _event(ctx, Event.STOPPED, public_note=reason, role=Role.LEADER)
+    _issue_letter(ctx, IssuedLetter.Form.STOP)
     return dossier
 
 
@@ -769,6 +804,7 @@ def reject(*, dossier_id: int, actor, reason: str, legal_ground: str = "", expec
     dossier.closing_legal_ground = legal_ground
     _save(ctx, f"reject: {reason}")
     _event(ctx, Event.REJECTED, public_note=reason)
+    _issue_letter(ctx, IssuedLetter.Form.REFUSAL)
     return dossier
 
 
@@ -866,6 +902,7 @@ def approve_extension(*, extension_id: int, actor, due_at: datetime.datetime | N
            public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date},
            internal_note=_("Lãnh đạo phê duyệt ngày khác ngày đề nghị (%(proposed)s).") % {"proposed": proposed}
            if extension.approved_due_at else "")
+    _issue_letter(ctx, IssuedLetter.Form.APOLOGY, extension=extension)
     return dossier
 
 

@@ -220,8 +220,8 @@ def register(request):
     period = form.filters().period
     page = Paginator(stats.register_dossiers(agency, period), REGISTER_PAGE_SIZE).get_page(request.GET.get("trang"))
     columns = stats.register_columns()
-    start = (page.number - 1) * REGISTER_PAGE_SIZE + 1
-    table = stats.Table("mau-07", _("Sổ theo dõi hồ sơ"), columns, list(stats.register_rows(page.object_list, start)))
+    table = stats.Table("mau-07", _("Sổ theo dõi hồ sơ"), columns,
+                        list(stats.register_rows(agency, period, page.object_list)))
     query = _query(request, trang=None)
     return render(request, "dashboards/register.html", {
         "agency": agency, "form": form, "period": period, "page": page, "table": table,
@@ -238,7 +238,7 @@ def register_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
     period = DashboardFilterForm(request.GET or None, agency=agency).filters().period
-    rows = stats.register_rows(stats.register_dossiers(agency, period).iterator(chunk_size=2000))
+    rows = stats.register_rows(agency, period, stats.register_dossiers(agency, period).iterator(chunk_size=2000))
     columns = stats.register_columns()
     filename = f"so-theo-doi-ho-so-{agency.code}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
     if fmt == "csv":

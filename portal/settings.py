@@ -151,6 +151,13 @@ USE_TZ = True
 # Dates read dd/mm/yyyy in both languages (Vietnamese convention).
 FORMAT_MODULE_PATH = ["portal.formats"]
 
+# The officials' satisfaction score (0–2, satisfaction.selectors.classify): the lowest mean of each class. This app's
+# own rule, not a legal text (docs/ARCHITECTURE.md), so each deployment may set its bands.
+SATISFACTION_SCORE_BANDS = {
+    "good": os.environ.get("SATISFACTION_SCORE_GOOD", "1.5"),
+    "fair": os.environ.get("SATISFACTION_SCORE_FAIR", "1.0"),
+}
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -28,6 +28,7 @@ from django.db.models.lookups import LessThan
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from dossiers import register
 from dossiers import selectors as dossier_selectors
 from dossiers.models import OPEN_STATES, PAUSED_STATES, Dossier, State, StepRecord
 from dossiers.selectors import RUNNING_STATES, due_soon_limit
@@ -173,6 +174,15 @@ def satisfaction_months(period: Period, agency_id: int | None) -> dict[datetime.
         return {}
     rows = selectors.satisfaction_by_month(period=_satisfaction_period(period), agency_id=agency_id)
     return {_month_key(row["month"]): (row["happy"], row["total"]) for row in rows}
+
+
+def satisfaction_scores(period: Period, agency_id: int) -> dict[int, tuple[Decimal | None, str]]:
+    """Each official's mean satisfaction score (0–2) and its class, from satisfaction's scorecard."""
+    selectors = _satisfaction_selectors()
+    if selectors is None or not hasattr(selectors, "scorecard_by_official"):
+        return {}
+    rows = selectors.scorecard_by_official(agency_id=agency_id, period=_satisfaction_period(period))
+    return {row["official_id"]: (row["score"], row["classification"]) for row in rows}
 
 
 def satisfaction_officials(period: Period, agency_id: int) -> dict[int, tuple[int, int]]:
@@ -692,12 +702,15 @@ def official_review(agency: Agency, filters: Filters) -> Table:
     for assignee_id, due_at, finished_at in late_records:
         lateness[assignee_id].append(clock.days_between(due_at, finished_at))
     satisfaction = satisfaction_officials(period, agency.pk)
+    scores = satisfaction_scores(period, agency.pk)
     columns = [Column("official", _("Cán bộ"), "text", 28), Column("department", _("Phòng, ban"), "text", 24),
                Column("handled", _("Số lượt xử lý"), "int", 11), Column("on_time", _("Đúng hạn"), "int", 10),
                Column("late", _("Trễ hạn"), "int", 10), Column("on_time_rate", _("Tỉ lệ đúng hạn (%)"), "rate", 12),
                Column("mean_late", _("Trễ trung bình (ngày làm việc)"), "days", 14),
                Column("rated", _("Số lượt đánh giá"), "int", 11),
-               Column("satisfaction", _("Tỉ lệ hài lòng (%)"), "rate", 12)]
+               Column("satisfaction", _("Tỉ lệ hài lòng (%)"), "rate", 12),
+               Column("score", _("Điểm đánh giá (0–2)"), "days", 11),
+               Column("classification", _("Xếp loại"), "text", 11)]
     table_rows = []
     for row in rows:
         days = lateness.get(row["id"], [])
@@ -705,10 +718,12 @@ def official_review(agency: Agency, filters: Filters) -> Table:
         satisfied, rated = satisfaction.get(row["id"], (0, 0))
         table_rows.append([row["display_name"], row["department__name"] or "", row["handled"],
                            row["handled"] - row["late"], row["late"], rate(row["handled"] - row["late"], row["handled"]),
-                           mean_late, rated, rate(satisfied, rated)])
+                           mean_late, rated, rate(satisfied, rated), *scores.get(row["id"], (None, ""))])
     note = _("Lượt xử lý: các bước được giao và đã hoàn thành trong kỳ (không tính bước kết thúc do dừng hoặc rút hồ sơ). "
              "Đúng hạn: hoàn thành không muộn hơn ngày hạn của bước. Trễ trung bình: số ngày làm việc từ hạn bước đến "
-             "lúc hoàn thành, trung bình trên các lượt trễ hạn.")
+             "lúc hoàn thành, trung bình trên các lượt trễ hạn. Điểm đánh giá và xếp loại: bảng điểm nội bộ của hệ "
+             "thống (trung bình ba chỉ số thời gian, số lần đi lại, thái độ), không phải cách chấm của văn bản pháp "
+             "luật; mức xếp loại do quản trị hệ thống cấu hình.")
     return Table("danh-gia-can-bo", _("Kết quả xử lý theo cán bộ"), columns, table_rows, note=note)
 
 
@@ -717,27 +732,15 @@ def official_review(agency: Agency, filters: Filters) -> Table:
 
 def register_dossiers(agency: Agency, period: Period) -> QuerySet[Dossier]:
     """The Mẫu 07 register's rows for the period: the same dossiers as the printed register."""
-    return dossier_selectors.register_dossiers(agency_id=agency.pk, start=period.start, end=period.end, with_steps=False)
+    return dossier_selectors.register_dossiers(agency_id=agency.pk, start=period.start, end=period.end)
 
 
 def register_columns() -> list[Column]:
-    return [
-        Column("number", _("STT"), "int", 7),
-        Column("code", _("Mã hồ sơ"), "text", 28),
-        Column("procedure", _("Thủ tục hành chính"), "text", 44),
-        Column("applicant", _("Người nộp"), "text", 26),
-        Column("address", _("Địa chỉ"), "text", 36),
-        Column("phone", _("Điện thoại"), "text", 14),
-        Column("received_at", _("Ngày nhận"), "datetime", 17),
-        Column("due_at", _("Hẹn trả"), "datetime", 17),
-        Column("processed_at", _("Ngày có kết quả"), "datetime", 17),
-        Column("returned_at", _("Ngày trả"), "datetime", 17),
-        Column("state", _("Trạng thái"), "text", 24),
-    ]
+    """The printed register's columns (dossiers.register.COLUMNS): one definition for paper, screen and export."""
+    return [Column(column.key, str(column.label), column.kind, column.width) for column in register.COLUMNS]
 
 
-def register_rows(dossiers: Iterable[Dossier], start: int = 1) -> Iterable[list]:
-    for number, dossier in enumerate(dossiers, start=start):
-        yield [number, dossier.code, dossier.procedure.name, dossier.applicant_name, dossier.applicant_address,
-               dossier.applicant_phone, dossier.received_at, dossier.due_at, dossier.processed_at,
-               dossier.returned_at, str(dossier.get_state_display())]
+def register_rows(agency: Agency, period: Period, dossiers: Iterable[Dossier]) -> Iterable[list]:
+    """The register's lines, numbered by their place in the agency's register book (Quyển số = year)."""
+    entries = dossier_selectors.register_entries(agency_id=agency.pk, start=period.start, end=period.end)
+    return register.rows(dossiers, entries)

@@ -50,6 +50,10 @@ class AgencyAdmin(SimpleHistoryAdmin):
         ]}),
         # Time rules whose article in NĐ 118/2025/NĐ-CP could not be verified (docs/ARCHITECTURE.md, "Time").
         (_("Quy tắc tính thời hạn"), {"fields": ["cutoff_for_all_limits", "supplement_restarts_limit"]}),
+        # What the printed forms say about the agency (dossiers.pdf): header, number, place, signer, counter.
+        (_("Tiêu đề và thể thức văn bản"), {"fields": [
+            "governing_body", "header_name", "document_symbol", "place_name", "head_title", "counter_name",
+        ]}),
     ]
 
 

@@ -1,9 +1,10 @@
-"""Demo data for `manage.py seed_demo`: two agencies in Ho Chi Minh City, their staff and a real catalogue.
+"""Demo data for `manage.py seed_demo`: three agencies in Ho Chi Minh City, their staff and a real catalogue.
 
 Procedure codes, names, time limits, fees and legal bases follow the national database of administrative
 procedures (Cơ sở dữ liệu quốc gia về thủ tục hành chính) as published by the ministries; provinces add
 their own fee levels and internal steps, so the internal steps here are a plausible split, not law.
-Check a code against csdl.dichvucong.gov.vn before using this list for anything but a demo.
+docs/ARCHITECTURE.md ("Demo catalogue: what is verified") says which facts were checked for late 2026 and which
+are best effort. Check a code against csdl.dichvucong.gov.vn before using this list for anything but a demo.
 """
 import datetime
 from decimal import Decimal
@@ -16,11 +17,22 @@ ADMIN_USERNAME = "admin"
 
 COMMUNE = "000.00.26.H29"
 PROVINCE = "000.00.12.H29"
+POLICE = "000.00.30.H29"
 
+# Each agency's form header is its own (Nghị định 30/2020/NĐ-CP, Điều 8 khoản 1 điểm b): a ward's is its People's
+# Committee, a department's is the city's People's Committee over the department's own name. No agency is another's
+# `parent` here: the ward does not report to the Sở Tư pháp, and the header never comes from `parent`.
 AGENCIES = [
     {
         "code": COMMUNE,
-        "name": "UBND phường Bến Thành",
+        "name": "Ủy ban nhân dân phường Bến Thành",
+        "governing_body": "",
+        "header_name": "Ủy ban nhân dân\nphường Bến Thành",
+        "document_symbol": "UBND",
+        "place_name": "Bến Thành",
+        "head_title": "Chủ tịch",
+        # Nghị định 118/2025/NĐ-CP: the commune-level one-stop counter is the Trung tâm Phục vụ hành chính công.
+        "counter_name": "Trung tâm Phục vụ hành chính công phường Bến Thành",
         "level": AgencyLevel.COMMUNE,
         "address": "92 Nguyễn Trãi, phường Bến Thành, Thành phố Hồ Chí Minh",
         "phone": "028 3832 5104",
@@ -28,16 +40,21 @@ AGENCIES = [
         "saturday_reception": True,
         "saturday_counts": False,
         "departments": [
-            "Bộ phận Một cửa",
-            "Phòng Tư pháp – Hộ tịch",
-            "Phòng Kinh tế",
-            "Phòng Quản lý đô thị",
+            "Trung tâm Phục vụ hành chính công",
+            "Phòng Văn hóa – Xã hội",
+            "Phòng Kinh tế, Hạ tầng và Đô thị",
             "Văn phòng HĐND và UBND phường",
         ],
     },
     {
         "code": PROVINCE,
-        "name": "Sở Tư pháp thành phố Hồ Chí Minh",
+        "name": "Sở Tư pháp Thành phố Hồ Chí Minh",
+        "governing_body": "Ủy ban nhân dân Thành phố Hồ Chí Minh",
+        "header_name": "Sở Tư pháp",
+        "document_symbol": "STP",
+        "place_name": "Thành phố Hồ Chí Minh",
+        "head_title": "Giám đốc",
+        "counter_name": "",
         "level": AgencyLevel.PROVINCE,
         "address": "141–143 Pasteur, phường Xuân Hòa, Thành phố Hồ Chí Minh",
         "phone": "028 3829 0230",
@@ -46,9 +63,33 @@ AGENCIES = [
         "saturday_counts": False,
         "departments": [
             "Bộ phận Tiếp nhận và Trả kết quả",
-            "Phòng Lý lịch tư pháp",
             "Phòng Hành chính tư pháp",
+            "Phòng Bổ trợ tư pháp",
             "Văn phòng Sở",
+        ],
+    },
+    {
+        # The Luật sửa đổi, bổ sung một số điều của Luật Lý lịch tư pháp (passed 05/12/2025) moved judicial records to
+        # the Ministry of Public Security: the certificate is no longer the Sở Tư pháp's (docs/ARCHITECTURE.md).
+        "code": POLICE,
+        "name": "Công an Thành phố Hồ Chí Minh",
+        "governing_body": "Bộ Công an",
+        "header_name": "Công an Thành phố Hồ Chí Minh",
+        "document_symbol": "CATP",
+        "place_name": "Thành phố Hồ Chí Minh",
+        "head_title": "Giám đốc",
+        "counter_name": "",
+        "level": AgencyLevel.PROVINCE,
+        "address": "268 Trần Hưng Đạo, phường Cầu Ông Lãnh, Thành phố Hồ Chí Minh",
+        "phone": "028 3838 7300",
+        "email": "motcua.catp@example.gov.vn",
+        "saturday_reception": False,
+        "saturday_counts": False,
+        "departments": [
+            "Bộ phận Tiếp nhận và Trả kết quả",
+            "Phòng Hồ sơ nghiệp vụ",
+            "Phòng Cảnh sát quản lý hành chính về trật tự xã hội",
+            "Văn phòng Công an Thành phố",
         ],
     },
 ]
@@ -56,9 +97,9 @@ AGENCIES = [
 # One login per role and agency; every demo account shares DEMO_PASSWORD.
 OFFICIALS = [
     {"username": "tiepnhan", "agency": COMMUNE, "role": Role.RECEPTION, "display_name": "Nguyễn Thị Lan",
-     "title": "Công chức Bộ phận Một cửa", "department": "Bộ phận Một cửa"},
+     "title": "Công chức Trung tâm Phục vụ hành chính công", "department": "Trung tâm Phục vụ hành chính công"},
     {"username": "chuyenvien", "agency": COMMUNE, "role": Role.SPECIALIST, "display_name": "Trần Văn Minh",
-     "title": "Công chức Tư pháp – Hộ tịch", "department": "Phòng Tư pháp – Hộ tịch"},
+     "title": "Công chức Phòng Văn hóa – Xã hội", "department": "Phòng Văn hóa – Xã hội"},
     {"username": "lanhdao", "agency": COMMUNE, "role": Role.LEADER, "display_name": "Lê Hoàng Nam",
      "title": "Phó Chủ tịch UBND phường", "department": "Văn phòng HĐND và UBND phường"},
     {"username": "quantri", "agency": COMMUNE, "role": Role.AGENCY_ADMIN, "display_name": "Phạm Thu Hà",
@@ -66,17 +107,24 @@ OFFICIALS = [
     {"username": "tiepnhan.so", "agency": PROVINCE, "role": Role.RECEPTION, "display_name": "Võ Ngọc Anh",
      "title": "Chuyên viên Bộ phận Tiếp nhận và Trả kết quả", "department": "Bộ phận Tiếp nhận và Trả kết quả"},
     {"username": "chuyenvien.so", "agency": PROVINCE, "role": Role.SPECIALIST, "display_name": "Đặng Quốc Bảo",
-     "title": "Chuyên viên Phòng Lý lịch tư pháp", "department": "Phòng Lý lịch tư pháp"},
+     "title": "Chuyên viên Phòng Hành chính tư pháp", "department": "Phòng Hành chính tư pháp"},
     {"username": "lanhdao.so", "agency": PROVINCE, "role": Role.LEADER, "display_name": "Huỳnh Thị Mai",
      "title": "Phó Giám đốc Sở", "department": "Văn phòng Sở"},
     {"username": "quantri.so", "agency": PROVINCE, "role": Role.AGENCY_ADMIN, "display_name": "Bùi Đức Thịnh",
      "title": "Chuyên viên Văn phòng Sở", "department": "Văn phòng Sở"},
+    {"username": "tiepnhan.ca", "agency": POLICE, "role": Role.RECEPTION, "display_name": "Lý Thanh Tâm",
+     "title": "Cán bộ Bộ phận Tiếp nhận và Trả kết quả", "department": "Bộ phận Tiếp nhận và Trả kết quả"},
+    {"username": "chuyenvien.ca", "agency": POLICE, "role": Role.SPECIALIST, "display_name": "Mai Quốc Hưng",
+     "title": "Cán bộ Phòng Hồ sơ nghiệp vụ", "department": "Phòng Hồ sơ nghiệp vụ"},
+    {"username": "lanhdao.ca", "agency": POLICE, "role": Role.LEADER, "display_name": "Tạ Minh Khoa",
+     "title": "Phó Giám đốc Công an Thành phố", "department": "Văn phòng Công an Thành phố"},
+    {"username": "quantri.ca", "agency": POLICE, "role": Role.AGENCY_ADMIN, "display_name": "Hồ Ngọc Diệp",
+     "title": "Cán bộ Văn phòng Công an Thành phố", "department": "Văn phòng Công an Thành phố"},
 ]
 
 FIELDS = [
     ("HO-TICH", "Hộ tịch"),
     ("CHUNG-THUC", "Chứng thực"),
-    ("CU-TRU", "Đăng ký, quản lý cư trú"),
     ("HO-KINH-DOANH", "Thành lập và hoạt động của hộ kinh doanh"),
     ("DAT-DAI", "Đất đai"),
     ("XAY-DUNG", "Hoạt động xây dựng"),
@@ -228,23 +276,7 @@ PROCEDURES = [
         ],
     },
     {
-        "code": "1.004222", "name": "Đăng ký thường trú", "field": "CU-TRU", "level": AgencyLevel.COMMUNE,
-        "agencies": [COMMUNE], "time_limit": Decimal(7), "time_unit": TimeUnit.WORKING_DAYS, "fee": Decimal(20000),
-        "fee_note": "20.000 đồng khi nộp trực tiếp; 10.000 đồng khi nộp trực tuyến (Thông tư số 75/2022/TT-BTC).",
-        "legal_basis": "Luật Cư trú số 68/2020/QH14; Nghị định số 154/2024/NĐ-CP; Thông tư số 55/2021/TT-BCA; "
-                       "Thông tư số 75/2022/TT-BTC",
-        "result_document": "Thông báo kết quả đăng ký thường trú; thông tin cư trú được cập nhật vào "
-                           "Cơ sở dữ liệu về cư trú",
-        "steps": in_days("Thẩm định, kiểm tra chỗ ở hợp pháp", "5", "Phê duyệt đăng ký thường trú", "1"),
-        "documents": [
-            ("Tờ khai thay đổi thông tin cư trú (Mẫu CT01)", 1, 0, REQUIRED),
-            ("Giấy tờ, tài liệu chứng minh chỗ ở hợp pháp", 0, 1, REQUIRED),
-            ("Văn bản đồng ý của chủ hộ, chủ sở hữu chỗ ở hợp pháp (trường hợp không ghi ý kiến vào Tờ khai)",
-             1, 0, OPTIONAL),
-        ],
-    },
-    {
-        "code": "2.000720", "name": "Đăng ký thành lập hộ kinh doanh", "field": "HO-KINH-DOANH",
+        "code": "1.001612", "name": "Đăng ký thành lập hộ kinh doanh", "field": "HO-KINH-DOANH",
         "level": AgencyLevel.COMMUNE, "agencies": [COMMUNE], "time_limit": Decimal(3),
         "time_unit": TimeUnit.WORKING_DAYS, "fee": Decimal(100000),
         "fee_note": "Lệ phí đăng ký hộ kinh doanh theo mức Hội đồng nhân dân cấp tỉnh quy định.",
@@ -294,12 +326,13 @@ PROCEDURES = [
     {
         "code": "2.000488",
         "name": "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam",
-        "field": "LY-LICH-TU-PHAP", "level": AgencyLevel.PROVINCE, "agencies": [PROVINCE],
+        "field": "LY-LICH-TU-PHAP", "level": AgencyLevel.PROVINCE, "agencies": [POLICE],
         "time_limit": Decimal(10), "time_unit": TimeUnit.WORKING_DAYS, "fee": Decimal(200000),
         "fee_note": "200.000 đồng/lần/người; sinh viên, người có công với cách mạng, thân nhân liệt sĩ: 100.000 đồng; "
                     "từ Phiếu thứ 3 trở đi: 5.000 đồng/Phiếu (Thông tư số 244/2016/TT-BTC).",
-        "legal_basis": "Luật Lý lịch tư pháp số 28/2009/QH12; Nghị định số 111/2010/NĐ-CP; "
-                       "Thông tư số 06/2024/TT-BTP; Thông tư số 244/2016/TT-BTC",
+        "legal_basis": "Luật Lý lịch tư pháp số 28/2009/QH12, được sửa đổi, bổ sung bởi Luật sửa đổi, bổ sung một "
+                       "số điều của Luật Lý lịch tư pháp (Quốc hội thông qua ngày 05/12/2025) và văn bản quy định chi "
+                       "tiết thay thế Nghị định số 111/2010/NĐ-CP; Thông tư số 244/2016/TT-BTC",
         "result_document": "Phiếu lý lịch tư pháp số 1 hoặc số 2",
         "steps": in_days("Tra cứu, xác minh thông tin lý lịch tư pháp", "7", "Ký Phiếu lý lịch tư pháp", "2"),
         "documents": [

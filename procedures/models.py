@@ -38,6 +38,38 @@ class Agency(models.Model):
         "self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
+    # The header of every printed form (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II, khoản 3): the direct governing
+    # body, then the issuer's own name. Not the reporting `parent`: a ward reports on justice work to the Sở Tư pháp
+    # but its header is its own committee ("ỦY BAN NHÂN DÂN / PHƯỜNG BẾN THÀNH").
+    governing_body = models.CharField(
+        _("cơ quan chủ quản (tiêu đề văn bản)"), max_length=255, blank=True,
+        help_text=_("Dòng trên của tiêu đề, ví dụ \"Ủy ban nhân dân Thành phố Hồ Chí Minh\" cho Sở Tư pháp; "
+                    "để trống nếu không có (Ủy ban nhân dân phường, xã)."),
+    )
+    header_name = models.TextField(
+        _("tên cơ quan trên tiêu đề văn bản"), max_length=255, blank=True,
+        help_text=_("Tên in đậm dưới cơ quan chủ quản, mỗi dòng một hàng, ví dụ \"Ủy ban nhân dân\" xuống dòng "
+                    "\"phường Bến Thành\"; để trống thì in tên cơ quan."),
+    )
+    document_symbol = models.CharField(
+        _("chữ viết tắt tên cơ quan"), max_length=32, blank=True,
+        help_text=_("Dùng trong số, ký hiệu văn bản, ví dụ UBND, STP (Số: 12/TB-STP)."),
+    )
+    place_name = models.CharField(
+        _("địa danh"), max_length=128, blank=True,
+        help_text=_("Địa danh ghi trước ngày tháng trên văn bản, ví dụ \"Thành phố Hồ Chí Minh\"."),
+    )
+    head_title = models.CharField(
+        _("chức danh người đứng đầu"), max_length=64, blank=True,
+        help_text=_("Ví dụ \"Chủ tịch\" (Ủy ban nhân dân) hoặc \"Giám đốc\" (Sở): dòng thẩm quyền ký trên văn bản "
+                    "lấy từ chức danh này và chức vụ của người ký (\"KT. CHỦ TỊCH / PHÓ CHỦ TỊCH\")."),
+    )
+    counter_name = models.CharField(
+        _("tên bộ phận một cửa"), max_length=255, blank=True,
+        help_text=_("Nơi tiếp nhận và trả kết quả in trên biểu mẫu, ví dụ \"Trung tâm Phục vụ hành chính công phường "
+                    "Bến Thành\" (Nghị định 118/2025/NĐ-CP); để trống thì in \"Bộ phận Tiếp nhận và Trả kết quả\" kèm "
+                    "tên cơ quan."),
+    )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
@@ -76,6 +108,17 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def header_lines(self) -> list[str]:
+        """The issuer's name as printed in bold on the forms' header, one line each."""
+        lines = [line.strip() for line in (self.header_name or "").splitlines() if line.strip()]
+        return lines or [self.name]
+
+    @property
+    def counter_label(self) -> str:
+        """Where citizens hand in dossiers and take results, as the forms name it."""
+        return self.counter_name or _("Bộ phận Tiếp nhận và Trả kết quả – %(agency)s") % {"agency": self.name}
 
     def clean(self) -> None:
         if not (self.morning_start < self.morning_end <= self.afternoon_start < self.afternoon_end):

@@ -6,7 +6,7 @@ device per official per day). Feedback has its own small machine; its state chan
 `satisfaction.services`.
 
 Legal basis: citizens rate the service at three levels (Rất hài lòng / Hài lòng / Không hài lòng) under
-Nghị định 118/2025/NĐ-CP; the officials' scorecard follows Thông tư 01/2018/TT-VPCP Điều 15.
+Nghị định 118/2025/NĐ-CP; the officials' scorecard is an internal score (satisfaction.selectors).
 """
 from django.db import models
 from django.db.models import Q
@@ -238,5 +238,5 @@ class Feedback(ConcurrentTransitionMixin, models.Model):
 
 
 OPEN_FEEDBACK_STATES = (Feedback.State.RECEIVED, Feedback.State.TRIAGED, Feedback.State.IN_PROGRESS)
-# Reports that, once verified, zero the attitude indicator of the scorecard (TT 01/2018 Điều 15).
+# Reports that, once verified, zero the attitude indicator of the scorecard (satisfaction.selectors).
 MISCONDUCT_KINDS = (Feedback.Kind.HARASSMENT, Feedback.Kind.MONEY)

@@ -1,13 +1,15 @@
 """Every read of ratings and feedback a page, e-mail or report needs: fixed query counts, aggregates in the database.
 
 Satisfaction rate = share of "Rất hài lòng" + "Hài lòng" among ratings, per agency, procedure, official or month,
-always for one source (dossier ratings and placard ratings are reported apart). The officials' scorecard follows
-Thông tư 01/2018/TT-VPCP Điều 15 (each indicator scored 2 / 1 / 0).
+always for one source (dossier ratings and placard ratings are reported apart). The officials' scorecard is this
+app's own internal score (three indicators scored 2 / 1 / 0 and their mean, classified by the bands of the
+SATISFACTION_SCORE_BANDS setting), not the scoring of a legal text: see docs/ARCHITECTURE.md.
 """
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import (
     Avg,
     Case,
@@ -25,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dossiers import selectors as dossier_selectors
 from procedures.models import Agency, Official
@@ -303,7 +306,26 @@ def feedback_by_month(*, period: Period = Period(), agency_id: int | None = None
     )
 
 
-# --- the officials' scorecard (Thông tư 01/2018/TT-VPCP Điều 15) ------------------------------------------
+# --- the officials' scorecard (an internal score of this app, not a legal formula) -------------------------
+#
+# It was once labelled "Thông tư 01/2018/TT-VPCP Điều 15", but that article's indicators, their sum and its
+# classification bands could not be verified against the text; what is computed here is a mean of three indicators,
+# and it says so. The bands are a setting (SATISFACTION_SCORE_BANDS) each deployment may change.
+
+SCORE_CLASSES = (("good", _("Tốt")), ("fair", _("Đạt")))
+BELOW_BANDS = _("Chưa đạt")
+
+
+def classify(score: Decimal | None) -> str:
+    """The class of a mean score (0–2): the first band in SATISFACTION_SCORE_BANDS whose floor it reaches, else
+    "Chưa đạt"; "" without a score."""
+    if score is None:
+        return ""
+    bands = settings.SATISFACTION_SCORE_BANDS
+    for key, label in SCORE_CLASSES:
+        if score >= Decimal(str(bands[key])):
+            return str(label)
+    return str(BELOW_BANDS)
 
 
 def _scores(prefix: str, misconduct) -> dict:
@@ -361,7 +383,9 @@ def _one_decimal(value) -> Decimal | None:
 
 
 def _rounded(row: dict) -> dict:
-    return {**row, **{key: _one_decimal(row[key]) for key in ("time", "visits", "attitude", "score")}}
+    rounded = {**row, **{key: _one_decimal(row[key]) for key in ("time", "visits", "attitude", "score")}}
+    rounded["classification"] = classify(rounded["score"])
+    return rounded
 
 
 def _verified_misconduct():
@@ -371,7 +395,7 @@ def _verified_misconduct():
 
 
 def scorecard_by_official(*, agency_id: int, period: Period = Period()) -> list[dict]:
-    """Per official: dossiers rated, each indicator's mean and the mean dossier score, to one decimal."""
+    """Per official: dossiers rated, each indicator's mean, the mean dossier score (to one decimal) and its class."""
     misconduct = Exists(_verified_misconduct().filter(dossier_id=OuterRef("rating__dossier_id"),
                                                       officials=OuterRef("official_id")))
     rows = (

@@ -1,9 +1,10 @@
 """Rating pages (by dossier token and by placard QR), the public feedback form and status page, and the leaders'
-pages: reports to handle, low ratings to deal with, satisfaction figures and the TT 01/2018 scorecard.
+pages: reports to handle, low ratings to deal with, satisfaction figures and the officials' scorecard.
 
 Public pages show no personal data: no applicant, no reporter; officials only by their public display name.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
@@ -321,5 +322,6 @@ def scorecard(request):
         "agency_scores": selectors.scorecard_for_agency(agency_id=agency_id, period=period),
         "by_official": selectors.scorecard_by_official(agency_id=agency_id, period=period),
         "rows": selectors.scorecard_rows(agency_id=agency_id, period=period)[:200],
+        "bands": settings.SATISFACTION_SCORE_BANDS,
         "is_manager": True,
     })

@@ -193,7 +193,7 @@ def test_guidance_pdf_is_form_02_without_code_or_qr(client, clerk, procedure, ag
     assert response["Cache-Control"] == "private, no-store"
     text = pdf_text(response.content)
     for expected in ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", agency.name.upper(),
-                     "Ngày 09 tháng 03 năm 2026", "Nguyễn Thị Ánh Dương", "Số điện thoại: 0912345678",
+                     "Ngày 09 tháng 3 năm 2026", "Nguyễn Thị Ánh Dương", "Số điện thoại: 0912345678",
                      procedure.name, MISSING, "chưa được tiếp nhận", clerk.display_name):
         assert expected in text, expected
     for absent in ("Mã hồ sơ", "Hạn nộp bổ sung", "mã số"):

@@ -107,7 +107,7 @@ def test_form_03_gives_the_refusal_reason(client_as, clerk, build_dossier):
     dossier = build_dossier("refused")
     text = pdf_text(get_form(client_as(clerk), dossier, "03").content)
 
-    for expected in ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", dossier.code, dossier.applicant_name,
+    for expected in ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN HỒ SƠ", dossier.code, dossier.applicant_name,
                      "Thiếu tờ khai", dossier.procedure.name, "09:00, ngày 09/03/2026"):
         assert expected in text, expected
 
@@ -152,11 +152,13 @@ def test_form_06_has_one_row_per_step_record_with_its_timeliness(client_as, cler
     labels = dict(Timeliness.choices)
     position = 0
     for number, record in enumerate(records, start=1):
-        # Rows appear in order: number, step, sender, receiver, hand-off instant, result.
-        row = [f"{number} {record.step.name}", record.sender.display_name,
-               f"{local(record.started_at):%H:%M} {local(record.started_at):%d/%m/%Y}", str(labels[record.timeliness])]
-        if record.assignee:
-            row.insert(2, record.assignee.display_name)
+        # Rows appear in order: number, step, hand-off instant, giver, receiver, result. The reception row's
+        # giver is the applicant handing the dossier in, not the clerk to herself.
+        giver = dossier.applicant_name if number == 1 else record.sender.display_name
+        receiver = record.assignee.display_name if record.assignee else str(record.step.get_role_display())
+        row = [f"{number} {record.step.name}",
+               f"{local(record.started_at):%H:%M} {local(record.started_at):%d/%m/%Y}", giver, receiver,
+               str(labels[record.timeliness])]
         for part in row:
             found = text.find(part, position)
             assert found >= 0, (number, part)

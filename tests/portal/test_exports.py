@@ -74,21 +74,28 @@ def test_register_excel_has_real_dates_and_the_mau_07_columns(client, city):
                           {"date_from": "09/03/2026", "date_to": "09/03/2026"})
     sheet = workbook(response).active
     header = header_row(sheet)
+    # The printed register's columns (dossiers.register.COLUMNS), in the same order.
     assert [cell.value for cell in sheet[header]] == [
-        "STT", "Mã hồ sơ", "Thủ tục hành chính", "Người nộp", "Địa chỉ", "Điện thoại", "Ngày nhận", "Hẹn trả",
-        "Ngày có kết quả", "Ngày trả", "Trạng thái"]
+        "Số thứ tự", "Mã hồ sơ", "Tên thủ tục hành chính", "Số lượng hồ sơ (bộ)", "Tên cá nhân, tổ chức",
+        "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết", "Nhận hồ sơ", "Hẹn trả kết quả",
+        "Chuyển hồ sơ đến cơ quan giải quyết", "Nhận kết quả từ cơ quan giải quyết", "Trả kết quả cho cá nhân, tổ chức",
+        "Ký nhận", "Ghi chú"]
     assert "SỔ THEO DÕI HỒ SƠ" in sheet["A2"].value
     rows = list(sheet.iter_rows(min_row=header + 1))
     assert len(rows) == 11
     first = rows[0]
-    assert first[0].value == 1 and first[1].value == city.d[1].code and first[3].value == "Người nộp số 1"
-    received, due, processed, returned = (cell.value for cell in first[6:10])
+    assert first[1].value == city.d[1].code and first[4].value == "Người nộp số 1"
+    assert first[3].value == 1 and first[6].value == city.agency.name
+    # Numbered by place in the 2026 register book, one after the other.
+    assert [row[0].value for row in rows] == list(range(first[0].value, first[0].value + 11))
+    received, due, forwarded, processed, returned = (first[index].value for index in (7, 8, 9, 10, 11))
     assert received == datetime.datetime(2026, 3, 9, 9, 0)  # Vietnam wall-clock time, a real date cell
     assert due == datetime.datetime(2026, 3, 16, 9, 0)
+    assert received < forwarded <= processed
     assert processed == datetime.datetime(2026, 3, 13, 10, 0)
     assert returned == datetime.datetime(2026, 3, 13, 11, 0)
-    assert first[6].number_format == "dd/mm/yyyy hh:mm"
-    assert first[10].value == "Đã trả kết quả"
+    assert first[7].number_format == "dd/mm/yyyy hh:mm"
+    assert first[13].value in (None, "")
 
 
 def test_register_csv_matches_the_page(client, city):
@@ -97,8 +104,8 @@ def test_register_csv_matches_the_page(client, city):
     page = client.get(reverse("dashboards:register"), params).context["table"]
     rows = csv_rows(client.get(reverse("dashboards:register_export", kwargs={"fmt": "csv"}), params))
     assert len(rows) == 1 + len(page.rows)
-    assert rows[1][:4] == ["1", city.d[1].code, page.rows[0][2], "Người nộp số 1"]
-    assert rows[1][6:8] == ["09/03/2026 09:00", "16/03/2026 09:00"]
+    assert rows[1][:5] == [str(page.rows[0][0]), city.d[1].code, page.rows[0][2], "1", "Người nộp số 1"]
+    assert rows[1][7:9] == ["09/03/2026 09:00", "16/03/2026 09:00"]
 
 
 def test_register_exports_are_staff_only(client, city):

@@ -148,11 +148,19 @@ def _review(city, **filters):
 
 def test_official_review(city):
     rows = _review(city, procedure_id=city.quick.pk)
-    # department, handled, on time, late, on-time %, mean working days late, rated, satisfied %
-    assert rows["Lê Văn Chuyên Viên"] == ["Phòng Tư pháp", 2, 1, 1, D("50.0"), D("1.0"), 3, D("66.7")]
-    assert rows["Phạm Thu Chuyên Viên"] == ["", 1, 0, 1, D("0.0"), D("2.1"), 0, None]
-    assert rows["Nguyễn Văn Lãnh Đạo"] == ["", 2, 2, 0, D("100.0"), None, 3, D("66.7")]
+    # department, handled, on time, late, on-time %, mean working days late, rated, satisfied %, then the
+    # satisfaction scorecard's mean score and class
+    assert rows["Lê Văn Chuyên Viên"][:8] == ["Phòng Tư pháp", 2, 1, 1, D("50.0"), D("1.0"), 3, D("66.7")]
+    assert rows["Phạm Thu Chuyên Viên"] == ["", 1, 0, 1, D("0.0"), D("2.1"), 0, None, None, ""]
+    assert rows["Nguyễn Văn Lãnh Đạo"][:8] == ["", 2, 2, 0, D("100.0"), None, 3, D("66.7")]
     assert rows["Trần Thị Tiếp Nhận"][1:4] == [0, 0, 0]
+    from satisfaction import selectors as satisfaction_selectors
+
+    scorecard = {row["official_id"]: row for row in satisfaction_selectors.scorecard_by_official(
+        agency_id=city.agency.pk, period=satisfaction_selectors.Period(datetime.date(2026, 3, 9), datetime.date(2026, 3, 18)))}
+    specialist = scorecard[city.specialist.pk]
+    assert rows["Lê Văn Chuyên Viên"][8:] == [specialist["score"], specialist["classification"]]
+    assert specialist["classification"] in ("Tốt", "Đạt", "Chưa đạt")
 
 
 def test_official_review_filters_by_department(city):
@@ -172,11 +180,13 @@ def test_step_bottlenecks(city):
 
 def test_register_rows(city):
     period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 9))
-    rows = list(stats.register_rows(stats.register_dossiers(city.agency, period)))
+    rows = list(stats.register_rows(city.agency, period, stats.register_dossiers(city.agency, period)))
     assert len(rows) == 8 + 3  # D1–D7, D10 and E1–E3
-    first = rows[0]
-    assert first[0] == 1 and first[1] == city.d[1].code and first[3] == "Người nộp số 1"
-    assert first[5] == "0912345001" and first[10] == "Đã trả kết quả"
+    first = dict(zip((column.key for column in stats.register_columns()), rows[0], strict=True))
+    assert first["code"] == city.d[1].code and first["applicant"] == "Người nộp số 1"
+    assert first["contact"].endswith("0912345001") and first["agency"] == city.agency.name
+    # Numbered by place in the year's register book: what the agency received earlier in 2026 comes first.
+    assert [row[0] for row in rows] == list(range(first["number"], first["number"] + len(rows)))
 
 
 def test_register_export_lists_the_same_dossiers_as_the_printed_register(city):
@@ -184,7 +194,7 @@ def test_register_export_lists_the_same_dossiers_as_the_printed_register(city):
     from dossiers import selectors
 
     period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 10))
-    exported = [row[1] for row in stats.register_rows(stats.register_dossiers(city.agency, period))]
+    exported = [row[1] for row in stats.register_rows(city.agency, period, stats.register_dossiers(city.agency, period))]
     printed = [d.code for d in selectors.register_dossiers(agency_id=city.agency.pk, start=period.start, end=period.end)]
 
     assert exported == printed

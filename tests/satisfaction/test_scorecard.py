@@ -1,4 +1,4 @@
-"""The officials' scorecard (Thông tư 01/2018/TT-VPCP Điều 15) against values worked out by hand.
+"""The officials' scorecard (this app's own score, not a legal formula) against values worked out by hand.
 
     dossier  finished            time  visits            attitude (rating)      handlers
     s1       10/03 (before due)  2     none      -> 2    Rất hài lòng  -> 2     clerk, specialist, leader
@@ -15,6 +15,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from dossiers.models import Timeliness
 from satisfaction import selectors, services
@@ -92,3 +93,22 @@ def test_scorecard_page_for_leaders_only(client, scored, agency, leader, special
     assert cells == ["4", "1,0", "1,3", "0,8", "1,0"]
     client.force_login(specialist.user)
     assert client.get("/phan-anh/quan-ly/bang-diem/").status_code == 403
+
+
+def test_each_official_is_classified_by_the_configured_bands(scored, agency, clerk, specialist, leader):
+    """Means 1.2 / 1.0 / 1.2 (above): with the default bands (Tốt from 1.5, Đạt from 1.0) all three are "Đạt"."""
+    classes = {row["official_id"]: row["classification"] for row in selectors.scorecard_by_official(agency_id=agency.pk)}
+    assert classes == {clerk.pk: "Đạt", specialist.pk: "Đạt", leader.pk: "Đạt"}
+    with override_settings(SATISFACTION_SCORE_BANDS={"good": "1.2", "fair": "1.1"}):
+        classes = {row["official_id"]: row["classification"]
+                   for row in selectors.scorecard_by_official(agency_id=agency.pk)}
+    assert classes == {clerk.pk: "Tốt", specialist.pk: "Chưa đạt", leader.pk: "Tốt"}
+    assert selectors.classify(None) == ""
+
+
+def test_scorecard_page_shows_each_officials_class_and_does_not_claim_a_legal_article(client, scored, leader, specialist):
+    client.force_login(leader.user)
+    html = client.get("/phan-anh/quan-ly/bang-diem/").content.decode()
+    row = re.search(rf"<tr>\s*<th scope=\"row\">{specialist.display_name}.*?</tr>", html, re.S).group(0)
+    assert "<td>Đạt</td>" in row
+    assert "Điều 15" not in html and "không phải cách chấm của một văn bản pháp luật" in html

@@ -58,6 +58,8 @@ class Command(BaseCommand):
         agencies = {}
         for data in demo_data.AGENCIES:
             values = {key: value for key, value in data.items() if key not in ("code", "departments")}
+            # No demo agency reports to another; an older demo database made the ward the Sở Tư pháp's child.
+            values["parent"] = None
             agency = self.upsert(Agency, {"code": data["code"]}, values)
             for name in data["departments"]:
                 if not Department.objects.filter(agency=agency, name=name).exists():
@@ -65,12 +67,6 @@ class Command(BaseCommand):
                     department._change_reason = REASON
                     department.save()
             agencies[agency.code] = agency
-        commune, province = agencies[demo_data.COMMUNE], agencies[demo_data.PROVINCE]
-        if commune.parent_id != province.pk:
-            # The commune's justice work reports to the provincial Department of Justice.
-            commune.parent = province
-            commune._change_reason = REASON
-            commune.save()
         return agencies
 
     def seed_catalogue(self) -> None:
