@@ -112,14 +112,13 @@ def _require_role(official: Official, agency_id: int, *roles: str) -> None:
 
 
 def _lock(dossier_id: int) -> Dossier:
-    try:
-        return (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("agency", "procedure", "current_step")
-            .get(pk=dossier_id)
-        )
-    except Dossier.DoesNotExist:
-        raise DossierActionError(_("Không tìm thấy hồ sơ.")) from None
+    """Lock the dossier row, then read it with its related rows. One query doing both would be wrong on
+    PostgreSQL: a waiter gets the dossier's new columns after the lock is granted, but the joined rows as they
+    were before, so a moved dossier came back with its new `current_step_id` and `current_step = None`."""
+    if not Dossier.objects.select_for_update().filter(pk=dossier_id).values_list("pk", flat=True):
+        raise DossierActionError(_("Không tìm thấy hồ sơ."))
+    # Read after the lock is held: in READ COMMITTED this statement sees the last committed move.
+    return Dossier.objects.select_related("agency", "procedure", "current_step").get(pk=dossier_id)
 
 
 def _start(dossier_id: int, actor, now: datetime.datetime | None, *roles: str) -> _Context:

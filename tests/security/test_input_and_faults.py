@@ -150,3 +150,69 @@ def test_every_dossier_note_at_its_maximum_length(build_dossier, clerk, speciali
                                reason=_longest(dossier_forms.ReceiveForm, "refuse_reason"))
     longest_notes = DossierEvent.objects.filter(dossier__in=[dossier, finished, withdrawn])
     assert max(len(event.public_note) + len(event.internal_note) for event in longest_notes) >= 2000
+
+
+# --- stale related rows after the row lock (forward racing stop and mark-processed) ------------------------
+
+HOLD_SECONDS = 1.0  # the first action keeps its lock this long, so the second surely waits on it
+
+
+def _user(pk):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=pk)
+
+
+def _race_behind_a_forward(dossier, holder, second_action):
+    """`holder` forwards the dossier and keeps the row locked a moment; `second_action` starts meanwhile, waits
+    on the lock and runs on what the forward committed. Returns (forward's result, second action's result)."""
+    import time
+
+    from django.db import transaction
+
+    from dossiers import services
+    from tests.concurrency import run_concurrently
+
+    def forward_and_hold():
+        with transaction.atomic():
+            moved = services.forward(dossier_id=dossier.pk, actor=_user(holder.user_id), now=MONDAY_0900)
+            time.sleep(HOLD_SECONDS)
+        return moved
+
+    def wait_then(action):
+        time.sleep(HOLD_SECONDS / 4)
+        return action()
+
+    return run_concurrently(lambda job: job(), [forward_and_hold, lambda: wait_then(second_action)])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_stop_waiting_behind_a_forward_records_the_new_step(build_dossier, specialist, leader, procedure):
+    from dossiers import services
+    from dossiers.models import Dossier, DossierEvent, State
+
+    dossier = build_dossier("in_progress")  # at appraisal, held by `specialist`
+    approval = procedure.steps.get(order=3)
+    forwarded, stopped = _race_behind_a_forward(dossier, specialist, lambda: services.stop(
+        dossier_id=dossier.pk, actor=_user(leader.user_id), reason="Có tranh chấp", legal_ground="Điều 18",
+        now=MONDAY_0900))
+    assert isinstance(forwarded, Dossier) and isinstance(stopped, Dossier), (forwarded, stopped)
+    assert Dossier.objects.get(pk=dossier.pk).state == State.STOPPED
+    event = DossierEvent.objects.get(dossier=dossier, kind=DossierEvent.Kind.STOPPED)
+    assert event.step == approval  # was None: the stop was saved without its step
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_mark_processed_waiting_behind_a_forward_acts_on_the_new_step(build_dossier, clerk, specialist, leader):
+    from dossiers import services
+    from dossiers.models import Dossier, State
+
+    dossier = build_dossier("in_progress")
+    services.forward(dossier_id=dossier.pk, actor=specialist.user, assignee_id=leader.pk, now=MONDAY_0900)
+    # The leader forwards approval → return while the counter clerk (who holds the return step) marks it processed.
+    forwarded, processed = _race_behind_a_forward(dossier, leader, lambda: services.mark_processed(
+        dossier_id=dossier.pk, actor=_user(clerk.user_id), result_note="Đã ký", now=MONDAY_0900))
+    assert isinstance(forwarded, Dossier) and isinstance(processed, Dossier), (forwarded, processed)
+    assert Dossier.objects.get(pk=dossier.pk).state == State.PROCESSED
