@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procedures.inputs import BoundedDateField, validate_date_in_range
 from procedures.models import Official, ProcedureStep
 
 from . import selectors, services
@@ -29,7 +30,7 @@ def _date_widget(**attrs):
     )
 
 
-class DateField(forms.DateField):
+class DateField(BoundedDateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATE_FORMATS)
         kwargs.setdefault("widget", _date_widget())
@@ -42,6 +43,7 @@ class AppointmentField(forms.DateTimeField):
     """A new appointment: "dd/mm/yyyy HH:MM", or a bare date meaning the end of that working day (17:00)."""
 
     END_OF_DAY = datetime.time(17, 0)
+    default_validators = [validate_date_in_range]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATETIME_FORMATS)

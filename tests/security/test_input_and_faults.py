@@ -216,3 +216,45 @@ def test_mark_processed_waiting_behind_a_forward_acts_on_the_new_step(build_doss
         dossier_id=dossier.pk, actor=_user(clerk.user_id), result_note="Đã ký", now=MONDAY_0900))
     assert isinstance(forwarded, Dossier) and isinstance(processed, Dossier), (forwarded, processed)
     assert Dossier.objects.get(pk=dossier.pk).state == State.PROCESSED
+
+
+# --- far-future (and far-past) dates in every date filter --------------------------------------------------
+
+FAR_DATES = [("31/12/9999", "9999-12-31"), ("01/01/0001", "0001-01-01"), ("31/12/2100", "2100-12-31")]
+DATE_FILTERS = [
+    ("dossiers:worklist", {"received_from": "{d}", "received_to": "{d}"}),
+    ("dashboards:leader", {"date_from": "01/01/2026", "date_to": "{d}"}),
+    ("dashboards:leader", {"date_from": "{d}", "date_to": "{d}"}),
+    ("dashboards:register", {"date_from": "{d}", "date_to": "{d}"}),
+    ("dashboards:register_export", {"date_from": "{d}", "date_to": "{d}"}, {"fmt": "csv"}),
+    ("forms:register", {"from": "{d}", "to": "{d}"}),
+    ("satisfaction:statistics", {"start": "{iso}", "end": "{iso}"}),
+    ("satisfaction:scorecard", {"start": "{iso}", "end": "{iso}"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("far", FAR_DATES, ids=[d for d, _iso in FAR_DATES])
+@pytest.mark.parametrize("spec", DATE_FILTERS, ids=[f"{s[0]}-{'-'.join(s[1])}" for s in DATE_FILTERS])
+def test_far_dates_in_filters_are_refused_not_a_500(client, leader, clerk, receive, far, spec):
+    name, params, *kwargs = spec
+    receive()
+    day, iso = far
+    url = reverse(name, kwargs=kwargs[0] if kwargs else None)
+    client.force_login((clerk if name.startswith(("dossiers", "forms")) else leader).user)
+    response = client.get(url, {key: value.format(d=day, iso=iso) for key, value in params.items()})
+    assert response.status_code in (200, 400), response.status_code
+
+
+@pytest.mark.django_db
+def test_an_appointment_or_reply_date_far_ahead_is_a_form_error(client, build_dossier, specialist):
+    dossier = build_dossier("in_progress")
+    client.force_login(specialist.user)
+    url = reverse("dossiers:act", kwargs={"pk": dossier.pk, "action": "request_supplement"})
+    response = client.post(url, {"request_supplement-missing": "Tờ khai", "request_supplement-reply_by": "31/12/9999"})
+    assert response.status_code == 400  # the page again, with the error beside the field
+    assert "Nhập ngày từ 01/01/2000 đến 31/12/2099." in response.content.decode()
+    url = reverse("dossiers:act", kwargs={"pk": dossier.pk, "action": "request_extension"})
+    response = client.post(url, {"request_extension-reason": "Chờ", "request_extension-proposed_due_at": "31/12/9999"})
+    assert response.status_code == 400
+    assert "Nhập ngày từ 01/01/2000 đến 31/12/2099." in response.content.decode()
