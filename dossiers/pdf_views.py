@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from procedures import calendar
 from procedures.access import staff_required
-from procedures.inputs import BoundedDateField
+from procedures.inputs import BoundedDateField, is_ascii_number
 from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
@@ -107,7 +107,7 @@ class RegisterFilterForm(forms.Form):
         if not key:
             return None
         procedures = Procedure.objects.filter(agencies=self.agency)
-        found = procedures.filter(pk=int(key)).first() if key.isdigit() else procedures.filter(code=key).first()
+        found = procedures.filter(pk=int(key)).first() if is_ascii_number(key) else procedures.filter(code=key).first()
         if found is None:
             raise forms.ValidationError(_("Cơ quan không thực hiện thủ tục này."))
         return found

@@ -5,7 +5,9 @@ at their maximum length, stale rows after a lock, and a Redis outage during writ
 Each test reproduces what the attack on a production-like instance did, through the real parts (test client,
 database, files read back with openpyxl and csv)."""
 import csv
+import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -93,8 +95,6 @@ def test_feedback_triage_and_reject_with_the_longest_note(client, agency, leader
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_every_dossier_note_at_its_maximum_length(build_dossier, clerk, specialist, leader, procedure):
-    import datetime
-
     from dossiers import forms as dossier_forms
     from dossiers import services
     from dossiers.models import Dossier, DossierEvent, State
@@ -258,3 +258,218 @@ def test_an_appointment_or_reply_date_far_ahead_is_a_form_error(client, build_do
     response = client.post(url, {"request_extension-reason": "Chờ", "request_extension-proposed_due_at": "31/12/9999"})
     assert response.status_code == 400
     assert "Nhập ngày từ 01/01/2000 đến 31/12/2099." in response.content.decode()
+
+
+# --- public input: non-ASCII digits, NUL bytes, no code-existence oracle ------------------------------------
+
+
+@pytest.fixture
+def _no_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+NON_ASCII_DIGITS = ["١٢٣٤", "۱۲۳۴", "१२३४", "𝟏𝟐𝟑𝟒", "12³4", "١٢٣"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_no_rate_limits")
+@pytest.mark.parametrize("digits", NON_ASCII_DIGITS)
+def test_lookup_with_non_ascii_digits_reads_the_same_for_known_and_unknown_codes(client, receive, digits):
+    known = receive().code
+    unknown = known[:-4] + "9999"
+    pages = [client.post("/tra-cuu/", {"code": code, "last_digits": digits}) for code in (known, unknown)]
+    assert [page.status_code for page in pages] == [200, 200]
+    bodies = [re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.content.decode().replace(code, "CODE"))
+              for page, code in zip(pages, (known, unknown), strict=True)]
+    assert bodies[0] == bodies[1]  # the same answer: nothing says whether the code exists
+    # Other scripts' digits are refused; mathematical or superscript digits are NFKC-equal to ASCII ones.
+    assert "Nhập đúng 4 chữ số." in bodies[0] or "Không tìm thấy hồ sơ khớp" in bodies[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_no_rate_limits")
+def test_lookup_accepts_full_width_digits_as_the_same_digits(client, receive):
+    dossier = receive(phone="0912345678")
+    response = client.post("/tra-cuu/", {"code": dossier.code, "last_digits": "５６７８"})
+    assert response.status_code == 302 and response["Location"] == f"/t/{dossier.tracking_token}/"
+
+
+@pytest.mark.django_db
+def test_the_lookup_selector_never_raises_on_odd_digits(receive):
+    from dossiers import selectors
+
+    code = receive().code
+    for digits in NON_ASCII_DIGITS:
+        assert selectors.tracking_token_for_lookup(code=code, last_digits=digits) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_no_rate_limits")
+def test_reception_stores_full_width_digits_as_ascii_and_the_dossier_can_be_looked_up(client, clerk, procedure):
+    from dossiers.models import Dossier
+    from tests.dossiers.test_views_receive import URL, valid_post
+
+    client.force_login(clerk.user)
+    response = client.post(URL, valid_post(procedure, stage="confirm", applicant_id_number="００１２０３００４５６７",
+                                           applicant_phone="０９１２ ３４５ ６７８"))
+    assert response.status_code == 302, response.content.decode()[:500]
+    dossier = Dossier.objects.get()
+    assert (dossier.applicant_id_number, dossier.applicant_phone) == ("001203004567", "0912345678")
+    client.logout()
+    found = client.post("/tra-cuu/", {"code": dossier.code, "last_digits": "4567"})
+    assert found.status_code == 302
+
+
+@pytest.mark.django_db
+def test_reception_refuses_other_scripts_digits(client, clerk, procedure):
+    from dossiers.models import Dossier
+    from tests.dossiers.test_views_receive import URL, valid_post
+
+    client.force_login(clerk.user)
+    response = client.post(URL, valid_post(procedure, stage="confirm", applicant_id_number="٠٠١٢٠٣٠٠٤٥٦٧"))
+    assert response.status_code in (200, 400)
+    assert "Số căn cước công dân phải gồm đúng 12 chữ số." in response.content.decode()
+    assert not Dossier.objects.exists()
+
+
+NUL_REQUESTS = [
+    ("get", "/t/abc%00defghij/", {}),
+    ("get", "/phan-anh/abc%00def/", {}),
+    ("get", "/t/abc%00defghij/danh-gia/", {}),
+    ("get", "/thu-tuc/", {"q": "khai\x00sinh"}),
+    ("get", "/xac-thuc/", {"ma": "abc\x00defgh"}),
+    ("get", "/phan-anh/", {"ho_so": "abc\x00defghij"}),
+    ("post", "/tra-cuu/", {"code": "000.00.06.H56-260309-0001\x00", "last_digits": "1234"}),
+    ("post", "/kiosk/", {"scan": "abc\x00defghij"}),
+    ("post", "/phan-anh/", {"subject": "procedure", "kind": "other", "content": "Nội dung\x00"}),
+    ("post", "/phan-anh/", {"subject\x00": "procedure"}),
+    ("post", "/accounts/login/", {"username": "tiepnhan\x00", "password": "x"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_no_rate_limits")
+@pytest.mark.parametrize(("method", "path", "data"), NUL_REQUESTS)
+def test_a_nul_byte_anywhere_is_a_400_or_404(client, agency, method, path, data):
+    response = getattr(client, method)(path, data)
+    assert response.status_code in (400, 404), (path, response.status_code)
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_the_session_cookie_is_a_400(client):
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+    assert client.get("/ho-so/").status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_no_rate_limits")
+def test_a_placard_link_with_odd_digits_is_not_a_500(client, clerk):
+    for value in ("²", "١٢", "99999999999999999999999"):
+        assert client.get("/phan-anh/", {"can_bo": value}).status_code == 200
+
+
+# --- hardening: body limits, invisible characters, CSP and no-store on staff pages ---------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/tra-cuu/", "/kiosk/", "/phan-anh/", "/accounts/login/", "/t/abcdefghijkl/danh-gia/"])
+def test_public_posts_refuse_a_large_body_before_reading_it(client, path):
+    from django.conf import settings
+
+    from portal.middleware import body_limit
+
+    assert body_limit(path) <= 64 * 1024 < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = client.post(path, {"content": "x" * (body_limit(path) + 1)})
+    assert response.status_code == 413
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_no_rate_limits")
+def test_feedback_of_the_longest_allowed_content_fits_its_body_limit(client, agency):
+    from satisfaction.forms import FeedbackForm
+    from satisfaction.models import Feedback
+
+    content = ("Ý kiến phản ánh dài có dấu. " * 300)[: FeedbackForm.base_fields["content"].max_length]
+    response = client.post("/phan-anh/", {"subject": "procedure", "kind": "other", "agency": agency.pk,
+                                          "content": content})
+    assert response.status_code == 302
+    assert Feedback.objects.get().content == content.strip()
+
+
+BIDI_AND_INVISIBLE = "\u202e\u2066\u200b\u200d\ufeff\u00ad\u0007"
+
+
+@pytest.mark.django_db
+def test_names_and_notes_lose_invisible_and_bidirectional_controls(client, clerk, specialist, procedure, build_dossier):
+    from dossiers.models import Dossier, DossierEvent
+    from tests.dossiers.test_views_receive import URL, valid_post
+
+    client.force_login(clerk.user)
+    name = "Nguyễn\u202e Văn\u200b An\u2066"
+    response = client.post(URL, valid_post(procedure, stage="confirm", applicant_name=name,
+                                           applicant_address="12 Hàng\u202e Bạc\ufeff"))
+    assert response.status_code == 302
+    received = Dossier.objects.get()
+    assert (received.applicant_name, received.applicant_address) == ("Nguyễn Văn An", "12 Hàng Bạc")
+
+    dossier = build_dossier("in_progress")
+    client.force_login(specialist.user)
+    url = reverse("dossiers:act", kwargs={"pk": dossier.pk, "action": "request_supplement"})
+    reply_by = datetime.date.today() + datetime.timedelta(days=10)
+    response = client.post(url, {"request_supplement-missing": f"Tờ khai{BIDI_AND_INVISIBLE}\nbản sao",
+                                 "request_supplement-reply_by": f"{reply_by:%d/%m/%Y}"})
+    assert response.status_code == 302
+    event = DossierEvent.objects.get(dossier=dossier, kind=DossierEvent.Kind.SUPPLEMENT_REQUESTED)
+    assert event.public_note == "Tờ khai\nbản sao"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/thu-tuc/", "/tra-cuu/", "/kiosk/", "/phan-anh/", "/thong-ke/",
+                                  "/accounts/login/", "/khong-co-trang-nay/"])
+def test_every_page_carries_a_strict_content_security_policy(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+def test_no_template_has_inline_script_or_style():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    offenders = []
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        if "forms" in template.parts:  # the legal forms are rendered to PDF by WeasyPrint, never served as HTML
+            continue
+        text = template.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)", text) or re.search(
+                r"\sstyle=|<style", text):
+            offenders.append(template.name)
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_staff_pages_and_exports_are_never_stored(client, clerk, leader, receive, build_dossier):
+    dossier = receive()
+    client.force_login(clerk.user)
+    day = f"{MONDAY_0900:%d/%m/%Y}"
+    for url in [reverse("dossiers:worklist"), reverse("dossiers:detail", kwargs={"pk": dossier.pk}),
+                reverse("dossiers:receive"), reverse("dashboards:register") + f"?date_from={day}&date_to={day}",
+                reverse("dashboards:register_export", kwargs={"fmt": "xlsx"}),
+                reverse("dashboards:register_export", kwargs={"fmt": "csv"}),
+                reverse("forms:receipt", kwargs={"pk": dossier.pk})]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control, (url, cache_control)
+    client.force_login(leader.user)
+    for url in [reverse("dashboards:leader"), "/phan-anh/quan-ly/", "/phan-anh/quan-ly/thong-ke/"]:
+        cache_control = {part.strip() for part in client.get(url)["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache_control, (url, cache_control)
