@@ -473,3 +473,63 @@ def test_staff_pages_and_exports_are_never_stored(client, clerk, leader, receive
     for url in [reverse("dashboards:leader"), "/phan-anh/quan-ly/", "/phan-anh/quan-ly/thong-ke/"]:
         cache_control = {part.strip() for part in client.get(url)["Cache-Control"].split(",")}
         assert {"private", "no-store"} <= cache_control, (url, cache_control)
+
+
+# --- catalogue import: the admin's own export with empty optional cells, database errors as messages ---------
+
+
+def _catalogue_xlsx(blank_columns=(), edit=None) -> bytes:
+    from import_export.formats import base_formats
+
+    from procedures.resources import ProcedureResource
+
+    book = openpyxl.load_workbook(io.BytesIO(base_formats.XLSX().export_data(ProcedureResource().export())))
+    sheet = book.active
+    header = [cell.value for cell in sheet[1]]
+    for row in range(2, sheet.max_row + 1):
+        for column in blank_columns:
+            sheet.cell(row=row, column=header.index(column) + 1).value = None
+        if edit:
+            edit(sheet, header, row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _import(data: bytes, dry_run=False):
+    from import_export.formats import base_formats
+
+    from procedures.resources import ProcedureResource
+
+    return ProcedureResource().import_data(base_formats.XLSX().create_dataset(data), dry_run=dry_run)
+
+
+@pytest.mark.django_db
+def test_the_admins_own_export_with_empty_optional_cells_imports(procedure):
+    from procedures.models import Procedure
+
+    procedure.fee_note, procedure.legal_basis, procedure.result_document = "Miễn phí", "Luật Hộ tịch", "Giấy"
+    procedure.save()
+    result = _import(_catalogue_xlsx(blank_columns=("fee_note", "legal_basis", "result_document")))
+    assert not result.has_errors() and not result.has_validation_errors()
+    procedure = Procedure.objects.get(pk=procedure.pk)
+    assert (procedure.fee_note, procedure.legal_basis, procedure.result_document) == ("", "", "")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_row_the_database_refuses_is_a_message_and_nothing_is_written(procedure):
+    from import_export.formats import base_formats
+
+    from procedures.models import Procedure
+    from procedures.resources import ProcedureResource
+
+    before = Procedure.objects.get(pk=procedure.pk).name
+    # PostgreSQL refuses NUL in text, and nothing before the database looks for it in an uploaded file.
+    text = base_formats.CSV().export_data(ProcedureResource().export()).replace(before, "Tên có ký tự \x00 lạ")
+    result = ProcedureResource().import_data(base_formats.CSV().create_dataset(text), dry_run=False)
+    assert not result.has_errors()  # no raw database error on any row
+    messages = [str(message) for row in result.invalid_rows for messages in row.error_dict.values()
+                for message in messages]
+    assert messages and all("Không lưu được thủ tục" in message for message in messages), messages
+    assert Procedure.objects.get(pk=procedure.pk).name == before
