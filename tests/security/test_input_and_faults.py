@@ -533,3 +533,13 @@ def test_a_row_the_database_refuses_is_a_message_and_nothing_is_written(procedur
                 for message in messages]
     assert messages and all("Không lưu được thủ tục" in message for message in messages), messages
     assert Procedure.objects.get(pk=procedure.pk).name == before
+
+
+@pytest.mark.django_db
+def test_the_step_machine_drawing_needs_no_inline_style(procedure):
+    from procedures.step_machine import step_machine_svg
+
+    svg = str(step_machine_svg(procedure))
+    assert "<style" not in svg and " style=" not in svg
+    assert 'class="sm-step" fill="#eef4fb" stroke="#1f5f99"' in svg
+    assert 'class="sm-state sm-start" fill="#e7f4ea" stroke="#2e7d32" stroke-width="1.2"' in svg
