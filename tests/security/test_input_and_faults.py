@@ -543,3 +543,32 @@ def test_the_step_machine_drawing_needs_no_inline_style(procedure):
     assert "<style" not in svg and " style=" not in svg
     assert 'class="sm-step" fill="#eef4fb" stroke="#1f5f99"' in svg
     assert 'class="sm-state sm-start" fill="#e7f4ea" stroke="#2e7d32" stroke-width="1.2"' in svg
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_answers_and_ratings_with_the_longest_text(agency, leader, specialist, clerk, build_dossier):
+    from satisfaction import forms as feedback_forms
+    from satisfaction import services as feedback_services
+    from satisfaction.models import Feedback, Rating
+
+    report = feedback_services.create_feedback(data=feedback_services.FeedbackInput(
+        subject="procedure", content="Niêm yết không rõ", agency_id=agency.pk))
+    feedback_services.triage(feedback_id=report.pk, actor=leader.user,
+                             note=_longest(feedback_forms.NoteForm, "note"))
+    feedback_services.assign(feedback_id=report.pk, actor=leader.user, assignee_id=specialist.pk)
+    answer = _longest(feedback_forms.AnswerForm, "public_answer")
+    feedback_services.answer(feedback_id=report.pk, actor=specialist.user, public_answer=answer, upheld=True)
+    assert Feedback.objects.get(pk=report.pk).public_answer == answer
+
+    dossier = build_dossier("returned")
+    comment = _longest(feedback_forms.DossierRatingForm, "comment")
+    rating = feedback_services.rate_dossier(token=dossier.tracking_token, answers=feedback_services.Answers(
+        overall="dissatisfied", attitude="dissatisfied", timeliness="dissatisfied", guidance="dissatisfied",
+        extra_visits=0, comment=comment))
+    feedback_services.handle_rating(rating_id=rating.pk, actor=leader.user,
+                                    note=_longest(feedback_forms.HandleRatingForm, "note"))
+    placard = feedback_services.rate_official(
+        official_id=clerk.pk, device_id="thiet-bi-1", answers=feedback_services.Answers(
+            overall="satisfied", attitude="satisfied", comment=_longest(feedback_forms.OfficialRatingForm, "comment")))
+    assert Rating.objects.get(pk=rating.pk).comment == comment and placard.pk
