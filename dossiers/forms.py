@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procedures.inputs import BoundedDateField, is_ascii_number, validate_date_in_range
 from procedures.models import Official, ProcedureStep
 
 from . import selectors, services
@@ -29,7 +30,7 @@ def _date_widget(**attrs):
     )
 
 
-class DateField(forms.DateField):
+class DateField(BoundedDateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATE_FORMATS)
         kwargs.setdefault("widget", _date_widget())
@@ -42,6 +43,7 @@ class AppointmentField(forms.DateTimeField):
     """A new appointment: "dd/mm/yyyy HH:MM", or a bare date meaning the end of that working day (17:00)."""
 
     END_OF_DAY = datetime.time(17, 0)
+    default_validators = [validate_date_in_range]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATETIME_FORMATS)
@@ -72,7 +74,7 @@ class AmountField(forms.Field):
         text = re.sub(r"[\s.,]|đồng$|đ$", "", str(value or "").strip().lower())
         if not text:
             return None
-        if not text.isdigit():
+        if not is_ascii_number(text):
             raise ValidationError(_("Nhập số tiền bằng chữ số, ví dụ 1.250.000."), code="invalid")
         if len(text) > 14:  # the model stores at most 14 digits
             raise ValidationError(_("Số tiền quá lớn."), code="max_digits")
@@ -273,7 +275,7 @@ class BaseDocumentFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
         for form in self.forms:
             raw = form["required_document_id"].value()
-            form.required_document = self.catalogue.get(int(raw)) if str(raw or "").isdigit() else None
+            form.required_document = self.catalogue.get(int(raw)) if is_ascii_number(str(raw or "")) else None
             if form.required_document is not None:
                 form.fields["name"].widget = forms.HiddenInput()
 

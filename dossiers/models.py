@@ -555,3 +555,19 @@ class IssuedLetter(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RateLimitCounter(models.Model):
+    """The rate limiter's fallback (dossiers/ratelimit.py): attempts per key and fixed window, counted in the
+    database only while the cache does not answer, so the public lookup stays limited during a Redis outage."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()  # Unix seconds, a multiple of the window
+    window_end = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"

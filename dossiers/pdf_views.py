@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from procedures import calendar
 from procedures.access import staff_required
+from procedures.inputs import BoundedDateField, is_ascii_number
 from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
@@ -93,8 +94,8 @@ def guidance(request, pk: int) -> HttpResponse:
 class RegisterFilterForm(forms.Form):
     """?from=dd/mm/yyyy&to=dd/mm/yyyy[&procedure=<id or code>]; a missing date defaults to this month so far."""
 
-    date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
-    date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    date_from = BoundedDateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    date_to = BoundedDateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
     procedure = forms.CharField(label=_("Thủ tục"), required=False, max_length=32)
 
     def __init__(self, *args, agency, **kwargs):
@@ -106,7 +107,7 @@ class RegisterFilterForm(forms.Form):
         if not key:
             return None
         procedures = Procedure.objects.filter(agencies=self.agency)
-        found = procedures.filter(pk=int(key)).first() if key.isdigit() else procedures.filter(code=key).first()
+        found = procedures.filter(pk=int(key)).first() if is_ascii_number(key) else procedures.filter(code=key).first()
         if found is None:
             raise forms.ValidationError(_("Cơ quan không thực hiện thủ tục này."))
         return found

@@ -5,9 +5,11 @@ from urllib.parse import urlsplit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from procedures.inputs import ascii_digits, is_ascii_number
+
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{8,32}")
 # <agency code>-<yymmdd>-<NNNN> (Thông tư 01/2018/TT-VPCP Điều 19); agency codes are upper case.
-CODE_RE = re.compile(r"[0-9A-Z.]+-\d{6}-\d{4}")
+CODE_RE = re.compile(r"[0-9A-Z.]+-\d{6}-\d{4}", re.ASCII)
 TRACKING_PATH_RE = re.compile(r"/t/([A-Za-z0-9_-]{8,32})/?")
 VERIFICATION_PATH_RE = re.compile(r"/xac-thuc/([A-Za-z0-9_-]{8,32})/?")
 
@@ -39,15 +41,22 @@ class LookupForm(forms.Form):
         help_text=_("In trên giấy tiếp nhận hồ sơ và hẹn trả kết quả, ví dụ 000.00.06.H56-250701-0001."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
     )
-    last_digits = forms.RegexField(
-        label=_("4 số cuối điện thoại hoặc số CCCD / mã số thuế"), regex=r"^\d{4}$", min_length=4, max_length=4,
+    last_digits = forms.CharField(
+        label=_("4 số cuối điện thoại hoặc số CCCD / mã số thuế"), max_length=8,
         help_text=_("Của người đứng tên nộp hồ sơ."),
         error_messages={"invalid": _("Nhập đúng 4 chữ số.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": r"[0-9]{4}"}),
     )
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        return ascii_digits(self.cleaned_data["code"]).strip().upper()
+
+    def clean_last_digits(self) -> str:
+        # Full-width digits are the same digits (NFKC); any other script's digits are not 4 ASCII digits.
+        digits = ascii_digits(self.cleaned_data["last_digits"]).strip()
+        if len(digits) != 4 or not is_ascii_number(digits):
+            raise forms.ValidationError(self.fields["last_digits"].error_messages["invalid"], code="invalid")
+        return digits
 
 
 class KioskScanForm(forms.Form):

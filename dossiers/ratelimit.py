@@ -9,12 +9,24 @@ Settings (read with defaults, so none is required):
 - RATELIMIT_TRUSTED_PROXIES = number of reverse proxies in front of the app, default 0. With 0 the client is
   REMOTE_ADDR; with N the N-th address from the right of X-Forwarded-For (the one our own proxy saw), because
   anything further left is whatever the client chose to send.
+
+When the cache does not answer (Redis down), the limit fails safe rather than open or shut: the same fixed
+window is counted in the database (`RateLimitCounter`, one upserted row per client, scope and window), so a
+lookup is neither refused to everyone nor left unlimited during the outage. Windows end on multiples of their
+length in both counters; expired fallback rows are deleted as the same client comes back.
 """
+import logging
+import time
 from dataclasses import dataclass
 from ipaddress import ip_address
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
+
+from .models import RateLimitCounter
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_RATE = (10, 600)
 
@@ -47,15 +59,38 @@ def lookup_rate() -> tuple[int, int]:
     return int(limit), int(window)
 
 
+def _count_in_cache(key: str, window: int) -> int:
+    # add() starts the window only if none is running; incr() is atomic on Redis and locmem alike.
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def _count_in_database(key: str, window: int) -> int:
+    """One atomic upsert (PostgreSQL and SQLite alike): the attempts of `key` in the current fixed window."""
+    now = int(time.time())
+    start = now - now % window
+    table = connection.ops.quote_name(RateLimitCounter._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE key = %s AND window_end <= %s", [key, now])
+        cursor.execute(
+            f"INSERT INTO {table} (key, window_start, window_end, count) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [key, start, start + window],
+        )
+        return cursor.fetchone()[0]
+
+
 def hit(request, scope: str, rate: tuple[int, int] | None = None) -> Verdict:
     """Count one attempt of `scope` from this client and say whether it is still within the limit."""
     limit, window = rate or lookup_rate()
     key = f"ratelimit:{scope}:{client_address(request)}"
-    # add() starts the window only if none is running; incr() is atomic on Redis and locmem alike.
-    cache.add(key, 0, timeout=window)
     try:
-        attempts = cache.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        cache.set(key, 1, timeout=window)
-        attempts = 1
+        attempts = _count_in_cache(key, window)
+    except Exception:  # the cache does not answer: count in the database instead (see the module's docstring)
+        logger.warning("rate limit: the cache does not answer, counting %s in the database", scope, exc_info=True)
+        attempts = _count_in_database(key, window)
     return Verdict(allowed=attempts <= limit, attempts=attempts, limit=limit, window=window)

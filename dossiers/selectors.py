@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procedures import calendar
+from procedures.inputs import is_ascii_number
 from procedures.models import Agency, Field, Official, Procedure, ProcedureStep
 from procedures.roles import GROUP_NAMES, Role
 from procedures.text import fold
@@ -269,7 +270,7 @@ def _search_q(query: str) -> Q:
             name &= Q(applicant_name_search__contains=word)
         match |= name
     digits = normalize_phone(query)
-    if digits.isdigit() and len(digits) >= 4:
+    if is_ascii_number(digits) and len(digits) >= 4:
         match |= Q(applicant_phone__contains=digits) | Q(applicant_id_number__contains=digits)
     return match
 
@@ -460,7 +461,9 @@ def tracking_token_for_lookup(*, code: str, last_digits: str) -> str | None:
     phone_tail = "".join(filter(str.isdigit, row["applicant_phone"]))[-4:]
     id_tail = "".join(filter(str.isdigit, row["applicant_id_number"]))[-4:]
     # Both comparisons always run, in constant time, so the answer's timing says nothing about which matched.
-    matches = [hmac.compare_digest(tail.rjust(4, "#"), last_digits) for tail in (phone_tail, id_tail)]
+    # On bytes: compare_digest raises on non-ASCII text, and an error only for known codes told that they exist.
+    typed = last_digits.encode()
+    matches = [hmac.compare_digest(tail.rjust(4, "#").encode(), typed) for tail in (phone_tail, id_tail)]
     return row["tracking_token"] if any(matches) else None
 
 

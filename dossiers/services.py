@@ -23,6 +23,7 @@ from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from procedures import calendar
+from procedures.history import history_reason
 from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
 from procedures.roles import Role
 
@@ -117,14 +118,13 @@ def _require_role(official: Official, agency_id: int, *roles: str) -> None:
 
 
 def _lock(dossier_id: int) -> Dossier:
-    try:
-        return (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("agency", "procedure", "current_step")
-            .get(pk=dossier_id)
-        )
-    except Dossier.DoesNotExist:
-        raise DossierActionError(_("Không tìm thấy hồ sơ.")) from None
+    """Lock the dossier row, then read it with its related rows. One query doing both would be wrong on
+    PostgreSQL: a waiter gets the dossier's new columns after the lock is granted, but the joined rows as they
+    were before, so a moved dossier came back with its new `current_step_id` and `current_step = None`."""
+    if not Dossier.objects.select_for_update().filter(pk=dossier_id).values_list("pk", flat=True):
+        raise DossierActionError(_("Không tìm thấy hồ sơ."))
+    # Read after the lock is held: in READ COMMITTED this statement sees the last committed move.
+    return Dossier.objects.select_related("agency", "procedure", "current_step").get(pk=dossier_id)
 
 
 def _start(dossier_id: int, actor, now: datetime.datetime | None, *roles: str) -> _Context:
@@ -192,12 +192,9 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
     )
 
 
-# simple-history keeps the reason in a 100-character column; PostgreSQL refuses longer text.
-HISTORY_REASON_LENGTH = 100
-
-
-def _reason(text: str) -> str:
-    return text if len(text) <= HISTORY_REASON_LENGTH else text[: HISTORY_REASON_LENGTH - 1] + "…"
+# simple-history keeps the reason in a 100-character column (procedures/history.py); bulk creation skips the
+# signal that fits it, so the services cut it themselves too.
+_reason = history_reason
 
 
 def _save(ctx: _Context, reason: str) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from procedures.access import role_required, staff_required
+from procedures.inputs import is_ascii_number
 
 from . import actions, forms, links, selectors, services
 from .errors import DossierActionError
@@ -132,7 +133,7 @@ def receive(request):
     official = request.official
     if request.method != "POST":
         raw = request.GET.get("procedure") or ""
-        procedure = selectors.procedure_for_reception(official, raw) if raw.isdigit() else None
+        procedure = selectors.procedure_for_reception(official, raw) if is_ascii_number(raw) else None
         if raw and procedure is None:
             messages.error(request, _("Thủ tục không tồn tại hoặc cơ quan không thực hiện thủ tục này."))
         if procedure is None:
@@ -144,7 +145,7 @@ def receive(request):
         )
 
     raw = request.POST.get("procedure") or ""
-    procedure = selectors.procedure_for_reception(official, raw) if raw.isdigit() else None
+    procedure = selectors.procedure_for_reception(official, raw) if is_ascii_number(raw) else None
     if procedure is None:
         messages.error(request, _("Thủ tục không tồn tại hoặc cơ quan không thực hiện thủ tục này."))
         return redirect("dossiers:receive")

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procedures.inputs import BoundedDateField
 from procedures.models import Agency, Department, Procedure
 
 from .stats import VN, Filters, Period
@@ -14,9 +15,9 @@ MAX_PERIOD_DAYS = 1100
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y"],
+    date_from = BoundedDateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y"],
                                 widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
-    date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y"],
+    date_to = BoundedDateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y"],
                               widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}))
     department = forms.ModelChoiceField(label=_("Phòng, ban"), queryset=Department.objects.none(), required=False,
                                         empty_label=_("Tất cả"))

@@ -7,7 +7,6 @@ language (`portal.stats_cache`); anything with applicants' details is for the ag
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -55,17 +54,17 @@ def _public_charts(report: stats.PublicReport) -> list:
 
 def public_payload(agency: Agency | None) -> dict:
     """The computed page (figures, tables, charts), from the cache when fresh."""
-    key = stats_cache.public_key(agency.pk if agency else None, get_language())
-    payload = cache.get(key)
-    if payload is None:
+    def compute() -> dict:
         report = stats.public_report(agency)
-        payload = {
+        return {
             "report": report,
             "charts": _public_charts(report),
             "agencies": [] if agency else list(Agency.objects.order_by("name").values_list("code", "name")),
         }
-        cache.set(key, payload, stats_cache.CACHE_SECONDS)
-    return payload
+
+    language = get_language()
+    return stats_cache.cache_or_compute(lambda: stats_cache.public_key(agency.pk if agency else None, language),
+                                        compute)
 
 
 def _agency_or_404(code: str | None) -> Agency | None:

@@ -4,6 +4,10 @@ Excel: Vietnamese headers in bold, frozen under the header, column widths, real 
 (Excel has no time zones: instants are written as Vietnam wall-clock time) formatted dd/mm/yyyy or
 dd/mm/yyyy hh:mm. CSV: UTF-8 with a byte-order mark so Excel reads Vietnamese correctly, dates as dd/mm/yyyy
 text, numbers with a decimal point. Rows are streamed from an iterator, so a long register is never held twice.
+
+Text typed by the public (an applicant's name, an address) must never become a formula in the spreadsheet
+(OWASP "CSV Injection"): a text cell starting with =, +, -, @, a tab or a carriage return is written with a
+leading apostrophe, in the XLSX as in the CSV, and XLSX text cells are always strings, never formulas.
 """
 from __future__ import annotations
 
@@ -30,10 +34,21 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 NUMBER_FORMATS = {"int": "#,##0", "rate": "0.0", "days": "0.0", "date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
 
 
+# OWASP: the characters that make a spreadsheet read a cell as a formula (or a DDE command).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text as inert text: a leading apostrophe before a formula trigger (OWASP CSV-injection guidance)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def excel_value(value, kind: str):
-    """A cell value Excel understands: naive Vietnam wall-clock datetimes, floats for decimals."""
+    """A cell value Excel understands: naive Vietnam wall-clock datetimes, floats for decimals, inert text."""
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        return neutralise(value)
     if kind == "datetime":
         return timezone.localtime(value, VN).replace(tzinfo=None, microsecond=0)
     if kind == "date" and isinstance(value, datetime.datetime):
@@ -50,6 +65,8 @@ def csv_value(value, kind: str) -> str:
         return timezone.localtime(value, VN).strftime("%d/%m/%Y %H:%M")
     if kind == "date":
         return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        return neutralise(value)
     return str(value)
 
 
@@ -72,7 +89,7 @@ def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows:
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     bold = Font(bold=True)
     for line in heading:
-        cell = WriteOnlyCell(sheet, value=line)
+        cell = WriteOnlyCell(sheet, value=neutralise(str(line)))
         cell.font = bold
         sheet.append([cell])
     if heading:
@@ -89,6 +106,8 @@ def write_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows:
         out = []
         for value, column in zip(row, columns, strict=True):
             cell = WriteOnlyCell(sheet, value=excel_value(value, column.kind))
+            if cell.data_type == "f":  # belt and braces: openpyxl reads any text starting with "=" as a formula
+                cell.data_type = "s"
             if column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
             if font is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
     "procedures",
     "dossiers",
     "satisfaction",
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.RequestHygieneMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,8 +108,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The cache is an optimisation, never a dependency of a write: short socket timeouts so a Redis outage costs a
+# request a fraction of a second, not a hang (callers tolerate its errors, see portal/stats_cache.py).
+CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25"))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": CACHE_SOCKET_TIMEOUT, "socket_timeout": CACHE_SOCKET_TIMEOUT,
+                    "retry_on_timeout": False},
+    }}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mot-cua"}}
 
@@ -183,6 +194,38 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 # decide which X-Forwarded-For entry is the client (0: use REMOTE_ADDR only).
 PUBLIC_LOOKUP_RATE_LIMIT = (10, 600)
 RATELIMIT_TRUSTED_PROXIES = int(os.environ.get("RATELIMIT_TRUSTED_PROXIES", "0"))
+
+# Largest request body per path prefix (first match wins), in bytes; anything else gets the default. The public
+# forms need a few kilobytes; the admin's catalogue import takes files. See portal/middleware.py.
+REQUEST_BODY_LIMIT_DEFAULT = 64 * 1024
+REQUEST_BODY_LIMITS = (
+    ("/admin/", 20 * 1024 * 1024),
+    ("/ho-so/", 1024 * 1024),
+    ("/phan-anh/", 64 * 1024),
+    ("/tra-cuu/", 4 * 1024),
+    ("/kiosk/", 4 * 1024),
+    ("/accounts/", 8 * 1024),
+    ("/i18n/", 4 * 1024),
+    ("/t/", 16 * 1024),
+    ("/can-bo/", 16 * 1024),
+)
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images from our own origin
+# only; no inline script or style, no plugins, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Một Cửa")
 PORTAL_AGENCY_NAME = os.environ.get("PORTAL_AGENCY_NAME", "Bộ phận Một cửa")

@@ -65,8 +65,11 @@ def _cache_ok() -> bool:
 @require_safe
 @never_cache
 def healthz(request):
-    """For the load balancer: 200 when the database and the cache answer, 503 naming the part that does not."""
+    """For the load balancer: 503 when the database does not answer; 200 otherwise. A cache that does not answer
+    makes the status "degraded", still 200: the portal works without it (uncached pages, database-counted rate
+    limits), and a shared Redis outage must not take every instance out of the pool."""
     checks = {"database": _database_ok(), "cache": _cache_ok()}
-    body = {"status": "ok" if all(checks.values()) else "error"}
+    status = "ok" if all(checks.values()) else "degraded" if checks["database"] else "error"
+    body = {"status": status}
     body.update({name: "ok" if ok else "error" for name, ok in checks.items()})
-    return JsonResponse(body, status=200 if all(checks.values()) else 503)
+    return JsonResponse(body, status=503 if status == "error" else 200)

@@ -14,17 +14,23 @@ durations in working hours; docs/ARCHITECTURE.md "Time"). A step line is order|n
 key of `procedures.roles.Role`, a duration in the procedure's unit, hours for `same_day`); a document line is order|name|originals|copies|required-or-optional. Names may hold
 "|" because the fixed columns are read from both ends. A row whose steps do not add up to the time
 limit, or that names an unknown field or agency, is rejected with a message and nothing is written.
+An empty optional text cell (a spreadsheet stores it as no value at all) imports as an empty text, and
+a row the database refuses is reported as a message on that row, never as the database's own error.
 """
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from . import services
 from .models import Agency, Field, Procedure
 from .services import CatalogueError, DocumentSpec, StepSpec
+
+logger = logging.getLogger(__name__)
 
 LINE_SPLIT = re.compile(r"\r?\n")
 # A ";" only ends an item when the next one starts with its number, so names may contain ";".
@@ -174,6 +180,12 @@ class ProcedureResource(resources.ModelResource):
     agencies = fields.Field(attribute="agencies", column_name="agencies", widget=AgencyCodesWidget())
     steps = NestedRowsField(attribute="steps", column_name="steps", widget=StepsWidget())
     documents = NestedRowsField(attribute="required_documents", column_name="documents", widget=DocumentsWidget())
+    # Optional text: an empty cell is "" (the columns are NOT NULL), whatever the file format made of it.
+    fee_note = fields.Field(attribute="fee_note", column_name="fee_note", widget=widgets.CharWidget(allow_blank=True))
+    legal_basis = fields.Field(attribute="legal_basis", column_name="legal_basis",
+                               widget=widgets.CharWidget(allow_blank=True))
+    result_document = fields.Field(attribute="result_document", column_name="result_document",
+                                   widget=widgets.CharWidget(allow_blank=True))
 
     class Meta:
         model = Procedure
@@ -219,6 +231,18 @@ class ProcedureResource(resources.ModelResource):
                 errors["steps"] = [str(error.message)]
         if errors:
             raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # A savepoint per row, so a refused row neither aborts the import's transaction nor shows raw SQL.
+        try:
+            with transaction.atomic():
+                super().save_instance(instance, is_create, row, **kwargs)
+        except DatabaseError as error:
+            logger.info("catalogue import: row %s refused by the database", row.get("code"), exc_info=True)
+            raise ValidationError(
+                _("Không lưu được thủ tục “%(code)s”: có ô quá dài hoặc ô bắt buộc để trống.")
+                % {"code": row.get("code") or ""}
+            ) from error
 
     def after_save_instance(self, instance, row, **kwargs):
         nested = instance.__dict__.pop("_nested_rows", {})

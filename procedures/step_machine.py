@@ -4,6 +4,7 @@ Reception → the procedure's own steps in order → "Đã có kết quả" → 
 side branches every dossier has while in progress: waiting for a supplement (back into the steps when
 the citizen completes the dossier) and stopping (Mẫu 05, NĐ 118/2025/NĐ-CP).
 """
+import re
 import textwrap
 from collections.abc import Iterable
 
@@ -50,6 +51,34 @@ def _state(x: float, y: float, label: str, css: str = "sm-state") -> str:
 
 def _arrow(x1: float, y1: float, x2: float, y2: float, css: str = "sm-arrow") -> str:
     return f'<line x1="{x1:g}" y1="{y1:g}" x2="{x2:g}" y2="{y2:g}" class="{css}" marker-end="url(#sm-head)"/>'
+
+
+# The drawing's look as SVG presentation attributes, per class (later classes win): the Content-Security-Policy
+# forbids inline <style> elements and style attributes, not presentation attributes.
+PRESENTATION = {
+    "sm-step": {"fill": "#eef4fb", "stroke": "#1f5f99", "stroke-width": "1.5"},
+    "sm-state": {"fill": "#f5f5f5", "stroke": "#666", "stroke-width": "1.2"},
+    "sm-start": {"fill": "#e7f4ea", "stroke": "#2e7d32"},
+    "sm-end": {"fill": "#e7f4ea", "stroke": "#2e7d32"},
+    "sm-pause": {"fill": "#fff8e1", "stroke": "#b28704"},
+    "sm-stop": {"fill": "#fdecea", "stroke": "#b3261e"},
+    "sm-label": {"font-family": "sans-serif", "font-size": "12", "font-weight": "600", "fill": "#1a1a1a"},
+    "sm-role": {"font-family": "sans-serif", "font-size": "11", "fill": "#555"},
+    "sm-time": {"font-family": "sans-serif", "font-size": "11", "font-weight": "600", "fill": "#1f5f99"},
+    "sm-arrow": {"stroke": "#555", "stroke-width": "1.4"},
+    "sm-branch": {"stroke-dasharray": "4 3"},
+}
+_CLASS_ATTR = re.compile(r'class="([^"]*)"')
+
+
+def _presentation(markup: str) -> str:
+    def attributes(match: re.Match) -> str:
+        merged: dict[str, str] = {}
+        for css in match.group(1).split():
+            merged.update(PRESENTATION.get(css, {}))
+        return match.group(0) + "".join(f' {name}="{value}"' for name, value in merged.items())
+
+    return _CLASS_ATTR.sub(attributes, markup)
 
 
 def step_machine_svg(procedure: Procedure, steps: list[ProcedureStep] | None = None) -> SafeString:
@@ -111,22 +140,13 @@ def step_machine_svg(procedure: Procedure, steps: list[ProcedureStep] | None = N
     description = "; ".join(
         f"{step.order}. {step.name} ({format_duration(step.duration, step_unit(procedure.time_unit))})" for step in steps
     )
-    style = (
-        ".sm-step{fill:#eef4fb;stroke:#1f5f99;stroke-width:1.5}"
-        ".sm-state{fill:#f5f5f5;stroke:#666;stroke-width:1.2}.sm-start,.sm-end{fill:#e7f4ea;stroke:#2e7d32}"
-        ".sm-pause{fill:#fff8e1;stroke:#b28704}.sm-stop{fill:#fdecea;stroke:#b3261e}"
-        "text{font-family:sans-serif}.sm-label{font-size:12px;font-weight:600;fill:#1a1a1a}"
-        ".sm-role{font-size:11px;fill:#555}.sm-time{font-size:11px;font-weight:600;fill:#1f5f99}"
-        ".sm-arrow{stroke:#555;stroke-width:1.4}.sm-branch{stroke-dasharray:4 3}"
-    )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="step-machine" role="img" viewBox="0 0 {width:g} {height:g}" '
-        f'width="{width:g}" height="{height:g}" style="max-width:100%;height:auto" aria-labelledby="sm-title sm-desc">'
+        f'width="{width:g}" height="{height:g}" aria-labelledby="sm-title sm-desc">'
         f'<title id="sm-title">{escape(title)}</title><desc id="sm-desc">{escape(description)}</desc>'
-        f"<style>{style}</style>"
         '<defs><marker id="sm-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
-        + "".join(parts)
+        + _presentation("".join(parts))
         + "</svg>"
     )
     return mark_safe(svg)  # noqa: S308 — built above from escaped text only

@@ -73,8 +73,9 @@ def new_token() -> str:
 
 
 def _notify(task, object_id: int) -> None:
-    """Queue a leaders' e-mail once the transaction has committed (eager in development and tests)."""
-    transaction.on_commit(lambda: task.delay(object_id))
+    """Queue a leaders' e-mail once the transaction has committed (eager in development and tests). A broker
+    that does not answer (Redis down) is logged, never turned into a failed write: the report is already saved."""
+    transaction.on_commit(lambda: task.delay(object_id), robust=True)
 
 
 def _check_level(value: str, *, required: bool = True) -> str:

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from procedures.access import role_required, staff_required
+from procedures.inputs import is_ascii_number
 from procedures.models import Official
 
 from . import forms, ratelimit, selectors, services
@@ -162,7 +163,7 @@ def feedback_create(request):
             initial["officials"] = [o.pk for o in rating.officials.all()]
             if rating.attitude == Level.DISSATISFIED:
                 initial["subject"] = Feedback.Subject.OFFICIAL
-        elif handlers is None and request.GET.get("can_bo", "").isdigit():
+        elif handlers is None and is_ascii_number(request.GET.get("can_bo", "")):
             initial["official"] = int(request.GET["can_bo"])
             initial["subject"] = Feedback.Subject.OFFICIAL
         form = forms.FeedbackForm(initial=initial, handlers=handlers)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from dossiers import services
 from dossiers.errors import DossierActionError, DossierPermissionError
 from dossiers.models import CounterGuidance, Dossier
+from procedures.history import HISTORY_REASON_LENGTH
 from tests.dossiers.conftest import MONDAY_0900
 from tests.dossiers.pdf_support import page_count, page_size_mm, pdf_text, qr_texts
 from tests.dossiers.test_views_receive import URL, valid_post
@@ -40,7 +41,7 @@ def test_guidance_records_who_when_and_what_with_its_history(clerk, procedure, a
     record = stored.history.get()
     assert record.history_user == clerk.user
     assert record.history_change_reason.startswith("give_guidance: Tờ khai")
-    assert len(record.history_change_reason) <= services.HISTORY_REASON_LENGTH
+    assert len(record.history_change_reason) <= HISTORY_REASON_LENGTH
     # Not received: no dossier, no code taken from the day's sequence.
     assert not Dossier.objects.exists()
 

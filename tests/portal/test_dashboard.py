@@ -68,13 +68,18 @@ def test_public_overall_page_query_count(client, city, django_assert_max_num_que
         client.get(reverse("dashboards:public"))
 
 
-def test_new_dossier_invalidates_the_cached_page(client, city):
+def test_new_dossier_invalidates_the_cached_page(client, city, django_capture_on_commit_callbacks):
     url = reverse("dashboards:agency", kwargs={"code": city.agency.code})
     other_url = reverse("dashboards:agency", kwargs={"code": city.other.code})
     assert figure(client.get(url), "open") == "5"
     other_before = client.get(other_url).context["report"].computed_at
-    services.receive(actor=city.clerk.user, procedure_id=city.procedure.pk, applicant=applicant(),
-                     documents=documents_for(city.procedure), now=timezone.now())
+    # The cache is invalidated once the write has committed, never inside its transaction.
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.receive(actor=city.clerk.user, procedure_id=city.procedure.pk, applicant=applicant(),
+                         documents=documents_for(city.procedure), now=timezone.now())
+    assert figure(client.get(url), "open") == "5"  # not committed yet: nothing invalidated
+    for callback in callbacks:
+        callback()
     assert figure(client.get(url), "open") == "6"
     assert figure(client.get(reverse("dashboards:public")), "open") == "6"  # agency B has nothing open
     # Only the agency's own entry and the overall one were invalidated.
