@@ -13,6 +13,9 @@ A step line is order|name|role|duration (a role key of `procedures.roles.Role`, 
 procedure's unit); a document line is order|name|originals|copies|required-or-optional. Names may hold
 "|" because the fixed columns are read from both ends. A row whose steps do not add up to the time
 limit, or that names an unknown field or agency, is rejected with a message and nothing is written.
+
+An agency administrator (resource built with `agency_id`) imports only rows of procedures their agency alone
+performs, with exactly their own agency in the agencies column; a superuser (`agency_id=None`) imports anything.
 """
 import re
 from decimal import Decimal, InvalidOperation
@@ -21,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from . import services
+from . import selectors, services
 from .models import Agency, Field, Procedure
 from .services import CatalogueError, DocumentSpec, StepSpec
 
@@ -186,6 +189,10 @@ class ProcedureResource(resources.ModelResource):
         skip_unchanged = False
         clean_model_instances = True
 
+    def __init__(self, *, agency_id: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.agency_id = agency_id
+
     def get_queryset(self):
         return (
             Procedure.objects.select_related("field")
@@ -204,6 +211,7 @@ class ProcedureResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        errors.update(self.scope_errors(instance, row))
         # Many-to-many and nested columns are checked here so a bad row fails before anything is saved.
         if "agencies" in row:
             try:
@@ -218,6 +226,20 @@ class ProcedureResource(resources.ModelResource):
                 errors["steps"] = [str(error.message)]
         if errors:
             raise ValidationError(errors)
+
+    def scope_errors(self, instance, row) -> dict:
+        """Why an agency administrator may not import this row (empty for a superuser or an allowed row)."""
+        agency_id = self.agency_id
+        if agency_id is None:
+            return {}
+        errors = {}
+        if instance.pk and not selectors.procedures_owned_by(agency_id).filter(pk=instance.pk).exists():
+            errors["code"] = [str(_("Thủ tục này không phải của riêng cơ quan bạn; chỉ quản trị hệ thống được sửa."))]
+        own = Agency.objects.filter(pk=agency_id).values_list("code", flat=True).first()
+        codes = {code.strip() for code in str(row.get("agencies") or "").split(",") if code.strip()}
+        if codes != {own}:
+            errors["agencies"] = [str(_("Cột cơ quan chỉ được ghi mã cơ quan của bạn (%(code)s).") % {"code": own})]
+        return errors
 
     def after_save_instance(self, instance, row, **kwargs):
         nested = instance.__dict__.pop("_nested_rows", {})

@@ -15,18 +15,11 @@ from django.utils.translation import gettext as _
 from dossiers.demo import seed_dossiers
 from procedures import demo_data, services
 from procedures.models import Agency, CalendarException, Department, Field, Official, Procedure
-from procedures.roles import Role
+from procedures.roles import AGENCY_ADMIN_PERMISSIONS, Role
 from procedures.services import DocumentSpec, StepSpec
 from satisfaction.demo import seed_satisfaction
 
 REASON = "seed_demo"
-# What an agency administrator may do in the admin: keep staff, catalogue and calendar, never delete.
-AGENCY_ADMIN_PERMISSIONS = [
-    f"{action}_{model}"
-    for model in ("department", "official", "field", "procedure", "procedurestep", "requireddocument",
-                  "calendarexception")
-    for action in ("view", "add", "change")
-] + ["view_agency", "change_agency"]
 
 
 class Command(BaseCommand):
@@ -97,10 +90,10 @@ class Command(BaseCommand):
 
     def seed_staff(self, agencies: dict[str, Agency]) -> list[tuple[str, str, str]]:
         groups = dict(zip(Role.values, services.role_groups(Role.values), strict=True))
-        wanted_permissions = Permission.objects.filter(
-            content_type__app_label="procedures", codename__in=AGENCY_ADMIN_PERMISSIONS
-        )
-        groups[Role.AGENCY_ADMIN].permissions.add(*wanted_permissions)
+        # The migrations grant these too; seeding again restores them if someone removed them.
+        for app_label, codenames in AGENCY_ADMIN_PERMISSIONS.items():
+            groups[Role.AGENCY_ADMIN].permissions.add(
+                *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
 
         User = get_user_model()
         logins = []

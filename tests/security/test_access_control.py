@@ -1,0 +1,244 @@
+"""Access-control attacks from the issue-12 audit, replayed with real accounts through the Django test client.
+
+Two agencies, four roles each. The agency administrator is an ordinary staff login with the agency-admin group
+as the data migration sets it up (never a superuser), because that is the account the attack used.
+"""
+import datetime
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from procedures.models import CalendarException, Department, Official, Procedure
+from procedures.resources import ProcedureResource
+from procedures.roles import Role
+from tests.factories import (
+    AgencyFactory,
+    DepartmentFactory,
+    OfficialFactory,
+    ProcedureFactory,
+    StaffUserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ward(db):
+    return AgencyFactory(code="000.00.26.H29", name="UBND phường Thử Nghiệm")
+
+
+@pytest.fixture
+def justice(db):
+    return AgencyFactory(code="000.00.12.H29", name="Sở Tư pháp Thử Nghiệm")
+
+
+@pytest.fixture
+def ward_admin(ward):
+    return OfficialFactory(agency=ward, roles=[Role.AGENCY_ADMIN], user=StaffUserFactory(username="quantri"))
+
+
+@pytest.fixture
+def admin_browser(client, ward_admin):
+    client.force_login(ward_admin.user)
+    return client
+
+
+def change_url(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def official_post(official: Official, **overrides) -> dict:
+    data = {
+        "user": official.user_id, "agency": official.agency_id, "department": official.department_id or "",
+        "title": official.title,
+        "display_name": official.display_name, "is_active": "on", "roles": sorted(official.roles),
+    }
+    data.update(overrides)
+    return data
+
+
+# --- 1. the agency admin cannot reach another agency through /admin/ -------------------------------------------
+
+
+def test_the_migration_gives_the_agency_admin_group_its_permissions(ward_admin):
+    user = get_user_model().objects.get(pk=ward_admin.user_id)
+    assert user.has_perm("procedures.change_official") and user.has_perm("procedures.add_procedure")
+    assert not user.has_perm("procedures.delete_official") and not user.has_perm("auth.change_user")
+
+
+def test_moving_himself_to_another_agency_fails(admin_browser, ward_admin, justice):
+    response = admin_browser.post(change_url(ward_admin), official_post(ward_admin, agency=justice.pk))
+    ward_admin.refresh_from_db()
+    assert ward_admin.agency.code == "000.00.26.H29"
+    assert response.status_code in (200, 302)
+    # …and from the old home nothing of the other agency opens either.
+    assert admin_browser.get(change_url(justice)).status_code == 302  # "does not exist" back to the index
+    assert admin_browser.get(reverse("admin:procedures_agency_history", args=[justice.pk])).status_code == 403
+
+
+def test_he_cannot_change_his_own_roles(admin_browser, ward_admin):
+    admin_browser.post(change_url(ward_admin), official_post(ward_admin, roles=[Role.AGENCY_ADMIN, Role.LEADER]))
+    ward_admin.refresh_from_db()
+    ward_admin.__dict__.pop("_roles", None)
+    assert ward_admin.roles == {Role.AGENCY_ADMIN}
+
+
+def test_he_cannot_grant_the_agency_admin_role(admin_browser, ward):
+    clerk = OfficialFactory(agency=ward, roles=[Role.RECEPTION])
+    response = admin_browser.post(change_url(clerk), official_post(clerk, roles=[Role.AGENCY_ADMIN]))
+    assert response.status_code == 200 and "roles" in response.context["adminform"].form.errors
+    clerk.__dict__.pop("_roles", None)
+    assert clerk.roles == {Role.RECEPTION}
+    choices = [value for value, _label in response.context["adminform"].form.fields["roles"].choices]
+    assert Role.AGENCY_ADMIN not in choices
+
+
+def test_he_can_still_give_ordinary_roles_and_keeps_a_peer_admin_role(admin_browser, ward):
+    peer = OfficialFactory(agency=ward, roles=[Role.AGENCY_ADMIN])
+    response = admin_browser.post(change_url(peer), official_post(peer, roles=[Role.LEADER]))
+    assert response.status_code == 302
+    peer.__dict__.pop("_roles", None)
+    assert peer.roles == {Role.AGENCY_ADMIN, Role.LEADER}  # granted leader, could not remove the admin role
+
+
+def test_he_cannot_edit_or_read_another_agencys_official(admin_browser, justice):
+    other = OfficialFactory(agency=justice, roles=[Role.LEADER], display_name="Cán bộ Sở")
+    assert admin_browser.get(change_url(other)).status_code == 302
+    admin_browser.post(change_url(other), official_post(other, display_name="Đã bị sửa"))
+    other.refresh_from_db()
+    assert other.display_name == "Cán bộ Sở"
+    assert admin_browser.get(reverse("admin:procedures_official_history", args=[other.pk])).status_code == 403
+    listing = admin_browser.get(reverse("admin:procedures_official_changelist")).content.decode()
+    assert "Cán bộ Sở" not in listing
+
+
+def test_he_cannot_create_an_official_in_another_agency(admin_browser, justice):
+    response = admin_browser.post(reverse("admin:procedures_official_add"), {
+        "new_username": "gian.diep", "new_password": "mot-mat-khau-rat-dai-2025", "agency": justice.pk,
+        "display_name": "Gián điệp", "is_active": "on", "roles": [Role.LEADER],
+    })
+    assert response.status_code == 200 and "agency" in response.context["adminform"].form.errors
+    assert not Official.objects.filter(display_name="Gián điệp").exists()
+
+
+def test_he_cannot_attach_an_existing_login(admin_browser, ward):
+    boss = get_user_model().objects.create_superuser("sieu.quan.tri", "", "mot-mat-khau-rat-dai-2025")
+    response = admin_browser.post(reverse("admin:procedures_official_add"), {
+        "user": boss.pk, "new_username": "moi.tao", "new_password": "mot-mat-khau-rat-dai-2025",
+        "agency": ward.pk, "display_name": "Mới", "is_active": "on", "roles": [Role.RECEPTION],
+    })
+    assert response.status_code == 302
+    created = Official.objects.get(display_name="Mới")
+    assert created.user.username == "moi.tao" and not created.user.is_staff and not created.user.is_superuser
+    assert not Official.objects.filter(user=boss).exists()
+
+
+def test_departments_and_calendar_choices_are_his_agency_only(admin_browser, ward, justice):
+    DepartmentFactory(agency=justice, name="Phòng của Sở")
+    response = admin_browser.post(reverse("admin:procedures_department_add"), {"agency": justice.pk, "name": "Cài"})
+    assert response.status_code == 200 and not Department.objects.filter(name="Cài").exists()
+    assert "Phòng của Sở" not in admin_browser.get(reverse("admin:procedures_department_changelist")).content.decode()
+
+    day = datetime.date(2026, 6, 1)
+    # Neither another agency's day nor a national one: both move other agencies' deadlines.
+    for agency in (justice.pk, ""):
+        admin_browser.post(reverse("admin:procedures_calendarexception_add"), {
+            "date": "01/06/2026", "kind": "off", "part": "whole", "name": "Nghỉ lạ", "agency": agency})
+    assert not CalendarException.objects.filter(date=day).exists()
+    national = CalendarException.objects.create(date=datetime.date(2026, 9, 2), kind="off", name="Quốc khánh")
+    admin_browser.post(change_url(national), {"date": "02/09/2026", "kind": "work", "part": "whole",
+                                              "name": "Đi làm", "agency": ward.pk})
+    national.refresh_from_db()
+    assert national.kind == "off" and national.agency_id is None
+    created = admin_browser.post(reverse("admin:procedures_calendarexception_add"), {
+        "date": "01/06/2026", "kind": "off", "part": "whole", "name": "Nghỉ của phường", "agency": ward.pk})
+    assert created.status_code == 302 and CalendarException.objects.get(date=day).agency_id == ward.pk
+
+
+def test_only_his_agency_is_listed_and_editable(admin_browser, ward, justice):
+    listing = admin_browser.get(reverse("admin:procedures_agency_changelist")).content.decode()
+    assert ward.name in listing and justice.name not in listing
+    assert admin_browser.get(reverse("admin:procedures_agency_add")).status_code == 403
+    page = admin_browser.get(change_url(ward))
+    assert page.status_code == 200
+    assert {"code", "parent", "level"} <= set(page.context["adminform"].readonly_fields)
+
+
+def test_procedures_of_other_agencies_and_shared_ones_are_not_his_to_change(admin_browser, ward, justice):
+    own = ProcedureFactory(agencies=[ward], steps=True, name="Của phường")
+    shared = ProcedureFactory(agencies=[ward, justice], steps=True, name="Dùng chung")
+    foreign = ProcedureFactory(agencies=[justice], steps=True, name="Của Sở")
+    listing = admin_browser.get(reverse("admin:procedures_procedure_changelist")).content.decode()
+    assert "Của phường" in listing and "Dùng chung" in listing and "Của Sở" not in listing
+    assert admin_browser.get(change_url(foreign)).status_code == 302
+    assert admin_browser.post(change_url(shared), {"name": "Sửa"}).status_code == 403
+    step = shared.steps.first()
+    assert admin_browser.post(change_url(step), {"name": "Sửa"}).status_code == 403
+    assert admin_browser.get(change_url(own)).status_code == 200
+    steps = admin_browser.get(reverse("admin:procedures_procedurestep_changelist")).context["cl"].result_list
+    assert {s.procedure_id for s in steps} == {own.pk, shared.pk}
+
+
+def test_a_procedure_he_adds_belongs_to_his_agency(admin_browser, ward, justice):
+    field = ProcedureFactory(agencies=[ward]).field
+    response = admin_browser.post(reverse("admin:procedures_procedure_add"), {
+        "code": "8.000009", "name": "Thủ tục mới", "field": field.pk, "level": "commune", "is_active": "on",
+        "agencies": [justice.pk], "time_limit": "1", "time_unit": "days", "fee": "0",
+        "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "1", "steps-MAX_NUM_FORMS": "1000",
+        "steps-0-order": "1", "steps-0-name": "Giải quyết", "steps-0-role": "specialist", "steps-0-duration": "1",
+        "required_documents-TOTAL_FORMS": "0", "required_documents-INITIAL_FORMS": "0",
+        "required_documents-MIN_NUM_FORMS": "0", "required_documents-MAX_NUM_FORMS": "1000",
+    })
+    assert response.status_code == 302
+    assert list(Procedure.objects.get(code="8.000009").agencies.all()) == [ward]
+
+
+def import_rows(agency_codes: str, code: str = "8.000010"):
+    dataset = tablib.Dataset(headers=["code", "name", "field", "level", "time_limit", "time_unit", "fee",
+                                      "is_active", "agencies", "steps", "documents"])
+    dataset.append([code, "Thủ tục nhập", "LV-NHAP", "commune", "1", "days", "0", "1", agency_codes,
+                    "1|Giải quyết|specialist|1", ""])
+    return dataset
+
+
+def test_catalogue_import_rows_are_scoped(ward, justice):
+    from tests.factories import FieldFactory
+
+    FieldFactory(code="LV-NHAP")
+    foreign = ProcedureFactory(agencies=[justice], code="8.000011", steps=True, time_limit=Decimal(1))
+    for dataset in (import_rows(justice.code), import_rows(f"{ward.code}, {justice.code}"),
+                    import_rows(ward.code, code=foreign.code)):
+        result = ProcedureResource(agency_id=ward.pk).import_data(dataset, dry_run=False)
+        assert result.has_validation_errors()
+    assert not Procedure.objects.filter(code="8.000010").exists()
+    assert list(foreign.agencies.all()) == [justice] and foreign.name != "Thủ tục nhập"
+
+    result = ProcedureResource(agency_id=ward.pk).import_data(import_rows(ward.code), dry_run=False)
+    assert not result.has_validation_errors()
+    assert list(Procedure.objects.get(code="8.000010").agencies.all()) == [ward]
+
+
+def test_admin_import_passes_the_agency_to_the_rows(admin_browser, justice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import FieldFactory
+
+    FieldFactory(code="LV-NHAP")
+    upload = SimpleUploadedFile("nhap.csv", import_rows(justice.code).export("csv").encode(), content_type="text/csv")
+    response = admin_browser.post(reverse("admin:procedures_procedure_import"),
+                                  {"resource": "0", "format": "0", "import_file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "000.00.26.H29" in page
+    assert 'name="import_file_name"' not in page  # no confirm button
+
+
+def test_the_superuser_is_not_scoped(admin_client, ward, justice):
+    other = OfficialFactory(agency=justice, roles=[Role.LEADER])
+    page = admin_client.get(change_url(other))
+    assert page.status_code == 200
+    assert Role.AGENCY_ADMIN in [value for value, _label in page.context["adminform"].form.fields["roles"].choices]
+    listing = admin_client.get(reverse("admin:procedures_agency_changelist")).content.decode()
+    assert ward.name in listing and justice.name in listing
