@@ -1,7 +1,14 @@
-"""Admin for auditors: dossiers and their history are read-only; every change goes through the services."""
+"""Admin for auditors: dossiers and their history are read-only; every change goes through the services.
+
+A superuser sees everything; anyone else (should a superuser grant them these pages) sees only what the one
+visibility rule lets them open on the staff pages (`selectors.visible_dossiers`), history pages included."""
 from django.contrib import admin
+from django.db.models import QuerySet
 from simple_history.admin import SimpleHistoryAdmin
 
+from procedures.access import load_official
+
+from . import selectors
 from .models import CounterGuidance, Dossier, DossierDocument, DossierEvent, Extension, ResultDocument, StepRecord
 
 
@@ -38,6 +45,22 @@ class EventInline(ReadOnlyInline):
 class ReadOnlyAdmin(SimpleHistoryAdmin):
     """Lifecycle records are written by services only; the admin shows them and their history."""
 
+    def visible(self, queryset: QuerySet, official) -> QuerySet:
+        """The rows a non-superuser official may see (every lifecycle record belongs to a dossier)."""
+        return queryset.filter(dossier__in=selectors.visible_dossiers(official).values("pk"))
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        official = load_official(request.user)
+        return queryset.none() if official is None else self.visible(queryset, official)
+
+    def has_view_permission(self, request, obj=None):
+        # History pages fall back to a row's history when the row is not in the queryset: check the row itself.
+        in_scope = obj is None or request.user.is_superuser or self.get_queryset(request).filter(pk=obj.pk).exists()
+        return in_scope and super().has_view_permission(request, obj)
+
     def has_add_permission(self, request):
         return False
 
@@ -58,6 +81,9 @@ class DossierAdmin(ReadOnlyAdmin):
     inlines = [DocumentInline, StepRecordInline, EventInline]
     readonly_fields = [f.name for f in Dossier._meta.fields if f.name != "applicant_name_search"]
     exclude = ["applicant_name_search"]
+
+    def visible(self, queryset, official):
+        return queryset.filter(pk__in=selectors.visible_dossiers(official).values("pk"))
 
 
 @admin.register(Extension)
@@ -83,3 +109,6 @@ class CounterGuidanceAdmin(ReadOnlyAdmin):
     search_fields = ["applicant_name", "applicant_phone", "missing"]
     date_hierarchy = "given_at"
     list_select_related = ["agency", "procedure", "official"]
+
+    def visible(self, queryset, official):
+        return queryset.filter(pk__in=selectors.visible_guidance(official).values("pk"))

@@ -1,7 +1,9 @@
 """Staff views that print the one-stop forms as inline PDFs (Thông tư 03/2025/TT-VPCP, Phụ lục I).
 
-Only an active official may print, and only for their own agency: another agency's dossier or official is a 404.
-Each printed dossier form is written to the dossier's internal log through `services.record_print`.
+Only an active official may print, and only what they may open: a dossier form goes through the one visibility
+rule (`selectors.visible_dossiers`, a 404 otherwise), and the Mẫu 07 register, with every applicant's name,
+address and phone, is for the whole-agency roles like the register page. Each printed dossier form is written to
+the dossier's internal log through `services.record_print`.
 """
 import datetime
 from zoneinfo import ZoneInfo
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from procedures import calendar
-from procedures.access import staff_required
+from procedures.access import role_required, staff_required
 from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
@@ -127,7 +129,7 @@ class RegisterFilterForm(forms.Form):
 
 
 @require_GET
-@staff_required
+@role_required(*selectors.WHOLE_AGENCY_ROLES)
 def register(request) -> HttpResponse:
     """Mẫu 07: Sổ theo dõi hồ sơ of the official's agency for a range of reception dates (A4 landscape)."""
     official = request.official

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from dossiers import selectors as dossier_selectors
 from procedures.access import load_official
 from procedures.http import public_page
 from procedures.models import Agency
@@ -27,8 +28,9 @@ from . import charts, exports, stats, stats_cache
 from .dashboard_forms import DashboardFilterForm
 
 LEADER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
-# Whole-agency roles may read the register, which holds applicants' names, addresses and phones.
-REGISTER_ROLES = (Role.RECEPTION, Role.LEADER, Role.AGENCY_ADMIN)
+# Whole-agency roles may read the register, which holds applicants' names, addresses and phones (the same roles
+# as the printed register and as see every dossier: one definition, in dossiers.selectors).
+REGISTER_ROLES = dossier_selectors.WHOLE_AGENCY_ROLES
 REGISTER_PAGE_SIZE = 50
 FORMATS = ("xlsx", "csv")
 

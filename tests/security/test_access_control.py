@@ -242,3 +242,179 @@ def test_the_superuser_is_not_scoped(admin_client, ward, justice):
     assert Role.AGENCY_ADMIN in [value for value, _label in page.context["adminform"].form.fields["roles"].choices]
     listing = admin_client.get(reverse("admin:procedures_agency_changelist")).content.decode()
     assert ward.name in listing and justice.name in listing
+
+
+# --- 3. one visibility rule for every URL that shows a dossier, in any format ---------------------------------
+
+# Every URL pattern with a parameter is listed here by what the parameter names, so a new URL that takes a
+# dossier id cannot be added without this walk covering it (test_every_parametrised_url_is_classified).
+DOSSIER_URLS = {
+    # name: extra kwargs besides the dossier id (its parameter name comes from the pattern)
+    "dossiers:detail": {},
+    "dossiers:act": {"action": "request_supplement"},  # posted empty: invalid, so the dossier stays put
+    "forms:receipt": {},
+    **{f"forms:form#{number}": {"number": number} for number in ("01", "02", "03", "04", "05", "06")},
+    "admin:dossiers_dossier_change": {},
+    "admin:dossiers_dossier_history": {},
+    "admin:dossiers_dossier_delete": {},
+    "admin:dossiers_dossier_simple_history": {"version_id": None},
+}
+OTHER_PARAMETER_URLS = {
+    # public pages keyed by a secret token (the token is the citizen's credential, never a staff id)
+    "tracking:track", "tracking:kiosk_track", "tracking:verify", "satisfaction:rate_dossier",
+    "satisfaction:feedback_status",
+    # not a dossier: an official, a guidance slip (walked below), an extension, a rating, a feedback, a procedure,
+    # an agency's public statistics
+    "satisfaction:rate_official", "forms:placard", "forms:guidance", "dossiers:approve_extension",
+    "satisfaction:handle_rating", "satisfaction:feedback_detail", "satisfaction:feedback_action",
+    "procedures:detail", "dashboards:public_export", "dashboards:leader_export", "dashboards:register_export",
+    "dashboards:agency", "dashboards:agency_export", "set_language",
+    "password_reset_confirm",
+}
+
+
+def parametrised_urls(resolver=None, namespace=""):
+    from django.urls import URLPattern, get_resolver
+
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLPattern):
+            regex = entry.pattern.regex
+            if regex.groups and entry.name:
+                # Named parameters by name; unnamed regex groups (simple-history's version page) by position.
+                yield f"{namespace}{entry.name}", list(regex.groupindex) or [f"#{i}" for i in range(regex.groups)]
+        else:
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from parametrised_urls(entry, inner)
+
+
+def test_every_parametrised_url_is_classified():
+    dossier_names = {name.split("#")[0] for name in DOSSIER_URLS}
+    unknown = sorted(
+        name for name, _params in parametrised_urls()
+        if name not in dossier_names and name not in OTHER_PARAMETER_URLS
+        # Admin pages of models other than the dossier: scoped by their admins (tests above), not dossier ids.
+        and not (name.startswith("admin:") and not name.startswith("admin:dossiers_dossier_"))
+    )
+    assert unknown == [], f"classify these URLs in DOSSIER_URLS or OTHER_PARAMETER_URLS: {unknown}"
+    missing = dossier_names - {name for name, _params in parametrised_urls()}
+    assert missing == set(), f"URLs in DOSSIER_URLS that no longer exist: {missing}"
+
+
+@pytest.fixture
+def cast(ward, justice, ward_admin):
+    """One account per role (and the agency admin of another agency); the admin pages also for a superuser."""
+    return {
+        "clerk": OfficialFactory(agency=ward, roles=[Role.RECEPTION]).user,
+        "specialist": OfficialFactory(agency=ward, roles=[Role.SPECIALIST]).user,
+        "leader": OfficialFactory(agency=ward, roles=[Role.LEADER]).user,
+        "agency_admin": ward_admin.user,
+        "other_agency_admin": OfficialFactory(agency=justice, roles=[Role.AGENCY_ADMIN],
+                                              user=StaffUserFactory()).user,
+        "anonymous": None,
+        "superuser": get_user_model().objects.create_superuser("sieu", "", "mot-mat-khau-rat-dai-2025"),
+    }
+
+
+@pytest.fixture
+def received(ward, cast):
+    from dossiers import services
+
+    procedure = ProcedureFactory(agencies=[ward], steps=True, documents=1, time_limit=5)
+    document = procedure.required_documents.first()
+    return services.receive(
+        actor=cast["clerk"], procedure_id=procedure.pk,
+        applicant=services.Applicant(name="Nguyễn Văn Bí Mật", id_number="001203004567", phone="0912345678",
+                                     address="12 Hàng Bạc, Hà Nội"),
+        documents=[services.ReceivedDocument(name=document.name, required_document_id=document.pk, originals=1)],
+    )
+
+
+# Who may see a dossier just received at the ward's counter (current step: reception, held by the clerk).
+STAFF_PAGE_OUTCOME = {"clerk": "allowed", "specialist": "denied", "leader": "allowed", "agency_admin": "allowed",
+                      "other_agency_admin": "denied", "anonymous": "login", "superuser": "denied"}
+ADMIN_PAGE_OUTCOME = {"clerk": "login", "specialist": "login", "leader": "login", "agency_admin": "denied",
+                      "other_agency_admin": "denied", "anonymous": "login", "superuser": "allowed"}
+
+
+def outcome(response) -> str:
+    location = response.get("Location", "")
+    if response.status_code == 302 and ("/accounts/login/" in location or "/admin/login/" in location):
+        return "login"
+    if response.status_code in (200, 400) or (response.status_code == 302 and location):
+        return "allowed"
+    templates = {t.name for t in response.templates or []}
+    if response.status_code == 404 and "dossiers/forms/unavailable.html" in templates:
+        return "allowed"  # the dossier opened; that form just does not apply to its state
+    if response.status_code in (403, 404):
+        return "denied"
+    raise AssertionError(f"unexpected {response.status_code}")
+
+
+def dossier_url(name: str, dossier, extra: dict) -> str:
+    from django.urls import reverse as url_for
+
+    base = name.split("#")[0]
+    params = dict(parametrised_urls())[base]
+    if "version_id" in extra:  # positional: the dossier, then one of its history versions
+        return url_for(base, args=[dossier.pk, dossier.history.first().history_id])
+    key = "object_id" if "object_id" in params else "pk"
+    return url_for(base, kwargs={key: dossier.pk, **extra})
+
+
+@pytest.mark.parametrize("name", sorted(DOSSIER_URLS))
+def test_every_dossier_url_for_every_role(client, cast, received, name):
+    url = dossier_url(name, received, DOSSIER_URLS[name])
+    expected = ADMIN_PAGE_OUTCOME if name.startswith("admin:") else STAFF_PAGE_OUTCOME
+    seen = {}
+    for role, user in cast.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        # The dossier page's actions are POSTs; everything else is read with GET.
+        response = client.post(url, {}) if name == "dossiers:act" else client.get(url)
+        seen[role] = outcome(response)
+        if seen[role] != "allowed":
+            assert b"B\xc3\xad M\xe1\xba\xadt" not in response.content  # "Bí Mật": no applicant data leaks
+    if name.startswith("admin:dossiers_dossier_delete"):
+        expected = {**expected, "superuser": "denied"}  # nobody deletes a dossier
+    if name == "dossiers:act":
+        expected = {**expected, "superuser": "denied"}  # an action is an official's, with their role
+    assert seen == expected
+
+
+def test_a_specialist_sees_the_dossier_once_it_is_his(client, cast, received):
+    from dossiers import services
+    from procedures.models import Official as OfficialModel
+
+    specialist = OfficialModel.objects.get(user=cast["specialist"])
+    services.forward(dossier_id=received.pk, actor=cast["clerk"], assignee_id=specialist.pk)
+    client.force_login(cast["specialist"])
+    for name in ("dossiers:detail", "forms:receipt", "forms:form#06"):
+        assert outcome(client.get(dossier_url(name, received, DOSSIER_URLS[name]))) == "allowed"
+
+
+def test_the_register_pdf_is_for_the_register_roles_only(client, cast):
+    url = reverse("forms:register")
+    expected = {"clerk": 200, "specialist": 403, "leader": 200, "agency_admin": 200}
+    for role, status in expected.items():
+        client.force_login(cast[role])
+        assert client.get(url).status_code == status, role
+        # The register page and its export answer the same.
+        assert client.get(reverse("dashboards:register")).status_code == status, role
+
+
+def test_a_guidance_slip_is_for_the_counter_roles(client, cast, ward):
+    from dossiers import services
+
+    procedure = ProcedureFactory(agencies=[ward], steps=True, documents=1, time_limit=5)
+    slip = services.give_guidance(actor=cast["clerk"], procedure_id=procedure.pk,
+                                  applicant_name="Trần Thị Khách", missing="Tờ khai")
+    url = reverse("forms:guidance", args=[slip.pk])
+    expected = {"clerk": "allowed", "specialist": "denied", "leader": "allowed", "agency_admin": "allowed",
+                "other_agency_admin": "denied", "anonymous": "login"}
+    for role, want in expected.items():
+        client.logout()
+        if cast[role] is not None:
+            client.force_login(cast[role])
+        assert outcome(client.get(url)) == want, role
