@@ -135,8 +135,12 @@ AUTHENTICATION_BACKENDS = [
 AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out clerk waits 15 minutes, not a day
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failures count per username *and* client address together: by address alone, five wrong passwords behind the
+# office NAT or the reverse proxy locked every clerk out. The client address is the rate limiter's (the
+# RATELIMIT_TRUSTED_PROXIES rule below), never a header the client picks.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dossiers:worklist"

@@ -2,7 +2,9 @@
 import logging
 import uuid
 
-from axes.helpers import get_cool_off, get_failure_limit
+from axes.helpers import get_client_ip_address, get_client_username, get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.db import connection
@@ -25,7 +27,8 @@ def home(request):
 
 
 class StaffLoginView(auth_views.LoginView):
-    """Django's login; its form hands the request to django-axes, which counts failures per IP and username."""
+    """Django's login; its form hands the request to django-axes, which counts failures per username and client
+    address together (settings.AXES_LOCKOUT_PARAMETERS)."""
 
     form_class = StaffAuthenticationForm
     redirect_authenticated_user = True
@@ -37,6 +40,24 @@ class StaffLoginView(auth_views.LoginView):
         context["lockout_limit"] = get_failure_limit(self.request, None)
         context["lockout_minutes"] = round(cool_off.total_seconds() / 60) if cool_off else None
         return context
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): the rule, and the time the lock ends: the last
+    counted failure of this username from this address plus the cool-off (failures while locked are not counted,
+    so the time does not move)."""
+    cool_off = get_cool_off(request)
+    username = get_client_username(request, credentials) or ""
+    last = (
+        AccessAttempt.objects.filter(username=username, ip_address=get_client_ip_address(request))
+        .order_by("-attempt_time").values_list("attempt_time", flat=True).first()
+    )
+    return render(request, "registration/locked_out.html", {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": username,
+        "cooloff_timedelta": cool_off,
+        "retry_at": last + cool_off if last and cool_off else None,
+    }, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429))
 
 
 def _database_ok() -> bool:

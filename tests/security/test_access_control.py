@@ -15,11 +15,13 @@ from procedures.models import CalendarException, Department, Official, Procedure
 from procedures.resources import ProcedureResource
 from procedures.roles import Role
 from tests.factories import (
+    PASSWORD,
     AgencyFactory,
     DepartmentFactory,
     OfficialFactory,
     ProcedureFactory,
     StaffUserFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -418,3 +420,24 @@ def test_a_guidance_slip_is_for_the_counter_roles(client, cast, ward):
         if cast[role] is not None:
             client.force_login(cast[role])
         assert outcome(client.get(url)) == want, role
+
+
+# --- 4. a login lockout locks one username at one client, not the whole office ------------------------------
+
+LOGIN = "/accounts/login/"
+
+
+def test_behind_the_proxy_clients_are_told_apart_by_the_trusted_forwarded_address(client, settings):
+    settings.RATELIMIT_TRUSTED_PROXIES = 1
+    UserFactory(username="tiepnhan")
+
+    def through_proxy(username, password, client_ip):
+        # Every request reaches the app from the proxy's address; the proxy appends the real client.
+        return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR="10.0.0.1",
+                           HTTP_X_FORWARDED_FOR=f"1.2.3.4, {client_ip}")
+
+    for _ in range(5):
+        through_proxy("tiepnhan", "sai-mat-khau", "203.0.113.7")
+    assert through_proxy("tiepnhan", PASSWORD, "203.0.113.7").status_code == 429
+    # Same proxy, another office PC: not locked, whatever the spoofable left part of the header says.
+    assert through_proxy("tiepnhan", PASSWORD, "203.0.113.8").status_code == 302
