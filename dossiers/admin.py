@@ -6,10 +6,19 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from simple_history.admin import SimpleHistoryAdmin
 
-from procedures.access import load_official
+from procedures.access import admin_agency_id, load_official
 
-from . import selectors
-from .models import CounterGuidance, Dossier, DossierDocument, DossierEvent, Extension, ResultDocument, StepRecord
+from . import selectors, services
+from .models import (
+    CounterGuidance,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    Extension,
+    PersonalDataAccess,
+    ResultDocument,
+    StepRecord,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -85,6 +94,14 @@ class DossierAdmin(ReadOnlyAdmin):
     def visible(self, queryset, official):
         return queryset.filter(pk__in=selectors.visible_dossiers(official).values("pk"))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:  # the page with the applicant's details was shown
+            dossier = self.get_object(request, object_id)
+            services.record_access(user=request.user, agency_id=dossier.agency_id, dossier_id=dossier.pk,
+                                   kind=PersonalDataAccess.Kind.ADMIN, what=str(dossier.code))
+        return response
+
 
 @admin.register(Extension)
 class ExtensionAdmin(ReadOnlyAdmin):
@@ -112,3 +129,32 @@ class CounterGuidanceAdmin(ReadOnlyAdmin):
 
     def visible(self, queryset, official):
         return queryset.filter(pk__in=selectors.visible_guidance(official).values("pk"))
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Nhật ký truy cập dữ liệu cá nhân (NĐ 13/2023/NĐ-CP): read-only; an agency admin reads their agency's."""
+
+    list_display = ["at", "user", "official", "kind", "dossier", "what", "agency"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "official__display_name", "dossier__code", "what"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "official", "dossier", "agency"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        agency_id = admin_agency_id(request)
+        return queryset if agency_id is None else queryset.filter(agency_id=agency_id)
+
+    def has_view_permission(self, request, obj=None):
+        in_scope = obj is None or admin_agency_id(request) in (None, obj.agency_id)
+        return in_scope and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -22,7 +22,7 @@ from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
 from .errors import DossierActionError
-from .models import CounterGuidance, Dossier
+from .models import CounterGuidance, Dossier, PersonalDataAccess
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTER_MAX_DAYS = 366
@@ -61,6 +61,8 @@ def _print_dossier_form(request, pk: int, number: str) -> HttpResponse:
         services.record_print(dossier_id=dossier.pk, actor=request.user, form_name=pdf.FORMS[number].log_name)
     except DossierActionError as error:
         return _unavailable(request, error.message, status=403)
+    services.record_access(user=request.user, agency_id=dossier.agency_id, dossier_id=dossier.pk,
+                           kind=PersonalDataAccess.Kind.FORM, what=pdf.FORMS[number].log_name)
     return _pdf_response(content, pdf.dossier_form_filename(dossier, number))
 
 
@@ -89,7 +91,14 @@ def guidance(request, pk: int) -> HttpResponse:
         slip = selectors.counter_guidance_for_staff(official, pk)
     except CounterGuidance.DoesNotExist:
         raise Http404(_("Không tìm thấy phiếu hướng dẫn.")) from None
-    return _pdf_response(pdf.guidance_pdf(slip), pdf.guidance_filename(slip))
+    content = pdf.guidance_pdf(slip)
+    # No dossier was created for this citizen: the log names the slip instead.
+    services.record_access(
+        user=request.user, agency_id=slip.agency_id, kind=PersonalDataAccess.Kind.FORM,
+        what=_("%(form)s, phiếu hướng dẫn số %(number)s (không tiếp nhận): %(name)s") % {
+            "form": pdf.FORMS["02"].label, "number": slip.pk, "name": slip.applicant_name},
+    )
+    return _pdf_response(content, pdf.guidance_filename(slip))
 
 
 class RegisterFilterForm(forms.Form):
@@ -150,6 +159,8 @@ def register(request) -> HttpResponse:
         procedure_id=procedure.pk if procedure else None,
     )
     content = pdf.register_pdf(agency=official.agency, start=start, end=end, dossiers=dossiers, procedure=procedure)
+    services.record_access(user=request.user, agency_id=official.agency_id, kind=PersonalDataAccess.Kind.REGISTER,
+                           what=pdf.register_log_name(start, end, "PDF", procedure))
     return _pdf_response(content, pdf.register_filename(official.agency, start, end))
 
 

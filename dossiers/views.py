@@ -18,7 +18,7 @@ from procedures.access import role_required, staff_required
 
 from . import actions, forms, links, selectors, services
 from .errors import DossierActionError
-from .models import CLOSED_STATES, Dossier, State
+from .models import CLOSED_STATES, Dossier, PersonalDataAccess, State
 
 PAGE_SIZE = 25
 PICKER_LIMIT = 300
@@ -68,6 +68,13 @@ def worklist(request):
     query = request.GET.copy()
     for key in ("page", "tab"):
         query.pop(key, None)
+    # The list shows applicants' names and phones: one log row for the page, naming what was listed.
+    services.record_access(
+        user=request.user, agency_id=official.agency_id, kind=PersonalDataAccess.Kind.LIST,
+        what=_("Danh sách hồ sơ: %(tab)s, trang %(page)s, %(count)s hồ sơ%(query)s") % {
+            "tab": tab.label, "page": page.number, "count": len(page.object_list),
+            "query": f" — {filters.query}" if filters.query else ""},
+    )
     today = timezone.localdate()
     approver = actions.can_approve_extension(official)
     return render(request, "dossiers/staff/worklist.html", {
@@ -256,6 +263,8 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         and official.has_role(dossier.current_step.role) and dossier.state in (State.RECEIVED, State.IN_PROGRESS)
     )
     pending = ctx.pending_extension
+    services.record_access(user=request.user, agency_id=dossier.agency_id, dossier_id=dossier.pk,
+                           kind=PersonalDataAccess.Kind.PAGE, what=_("Trang hồ sơ %(code)s") % {"code": dossier.code})
     return render(request, "dossiers/staff/detail.html", {
         "dossier": dossier,
         "official": official,

@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dossiers import selectors as dossier_selectors
+from dossiers import services as dossier_services
+from dossiers.models import PersonalDataAccess
+from dossiers.pdf import register_log_name
 from procedures.access import load_official
 from procedures.http import public_page
 from procedures.models import Agency
@@ -224,6 +227,9 @@ def register(request):
     columns = stats.register_columns()
     start = (page.number - 1) * REGISTER_PAGE_SIZE + 1
     table = stats.Table("mau-07", _("Sổ theo dõi hồ sơ"), columns, list(stats.register_rows(page.object_list, start)))
+    dossier_services.record_access(
+        user=request.user, agency_id=agency.pk, kind=PersonalDataAccess.Kind.REGISTER,
+        what=register_log_name(period.first, period.last, _("trang %(number)s") % {"number": page.number}))
     query = _query(request, trang=None)
     return render(request, "dashboards/register.html", {
         "agency": agency, "form": form, "period": period, "page": page, "table": table,
@@ -243,6 +249,8 @@ def register_export(request, fmt):
     rows = stats.register_rows(stats.register_dossiers(agency, period).iterator(chunk_size=2000))
     columns = stats.register_columns()
     filename = f"so-theo-doi-ho-so-{agency.code}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
+    dossier_services.record_access(user=request.user, agency_id=agency.pk, kind=PersonalDataAccess.Kind.EXPORT,
+                                   what=register_log_name(period.first, period.last, fmt.upper()))
     if fmt == "csv":
         return exports.csv_response(filename, columns, rows)
     heading = [agency.name, _("SỔ THEO DÕI HỒ SƠ (Mẫu số 07)"),
