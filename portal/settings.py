@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "procedures",
     "dossiers",
     "satisfaction",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -141,6 +145,9 @@ AXES_COOLOFF_TIME = 0.25  # hours: a locked-out clerk waits 15 minutes, not a da
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_address"
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+
+# Two-factor sign-in (portal.two_factor): the authenticator apps show this name beside the code.
+OTP_TOTP_ISSUER = os.environ.get("PORTAL_NAME", "Một Cửa")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dossiers:worklist"
