@@ -143,7 +143,7 @@ AXES_COOLOFF_TIME = 0.25  # hours: a locked-out clerk waits 15 minutes, not a da
 # office NAT or the reverse proxy locked every clerk out. The client address is the rate limiter's (the
 # RATELIMIT_TRUSTED_PROXIES rule below), never a header the client picks.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_ip"
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 
 # Two-factor sign-in (portal.two_factor): the authenticator apps show this name beside the code.

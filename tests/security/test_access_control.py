@@ -441,3 +441,19 @@ def test_behind_the_proxy_clients_are_told_apart_by_the_trusted_forwarded_addres
     assert through_proxy("tiepnhan", PASSWORD, "203.0.113.7").status_code == 429
     # Same proxy, another office PC: not locked, whatever the spoofable left part of the header says.
     assert through_proxy("tiepnhan", PASSWORD, "203.0.113.8").status_code == 302
+
+
+# --- 12. a leader's stolen password alone opens no session ----------------------------------------------------
+
+
+@pytest.mark.parametrize("login_url", ["/accounts/login/", "/admin/login/?next=/admin/"])
+def test_a_stolen_leader_password_alone_opens_no_session(client, ward, login_url):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    leader = OfficialFactory(agency=ward, roles=[Role.LEADER], user=StaffUserFactory(username="lanhdao"))
+    TOTPDevice.objects.create(user=leader.user, name="authenticator", confirmed=True)
+    response = client.post(login_url, {"username": "lanhdao", "password": PASSWORD}, follow=True)
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("dossiers:worklist")).status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert response.status_code == 200
