@@ -3,6 +3,7 @@
 A superuser sees everything; anyone else (should a superuser grant them these pages) sees only what the one
 visibility rule lets them open on the staff pages (`selectors.visible_dossiers`), history pages included."""
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -64,6 +65,13 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
             return queryset
         official = load_official(request.user)
         return queryset.none() if official is None else self.visible(queryset, official)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history would save a posted old version with only the view permission: nobody reverts a record
+        # the services wrote.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_view_permission(self, request, obj=None):
         # History pages fall back to a row's history when the row is not in the queryset: check the row itself.

@@ -9,7 +9,9 @@ agency-admin role (nor the superuser flag, which lives on the login, out of thei
 own roles or agency: a POST moving himself to another agency was how one took over another agency.
 """
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -70,6 +72,15 @@ class AgencyScopedAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a posted old version after checking only the *view* permission: a revert is a
+        # change, so it needs the change permission on the current row (a shared procedure stays read-only).
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_list_filter(self, request):
         # Other agencies' names are no filter for an admin who can only see one.

@@ -184,6 +184,25 @@ def test_procedures_of_other_agencies_and_shared_ones_are_not_his_to_change(admi
     assert {s.procedure_id for s in steps} == {own.pk, shared.pk}
 
 
+def test_no_revert_through_the_history_page_of_what_he_may_only_view(admin_browser, ward, justice, client):
+    shared = ProcedureFactory(agencies=[ward, justice], steps=True, name="Dùng chung")
+    old = shared.history.earliest()
+    shared.name = "Tên mới"
+    shared.save()
+    url = reverse("admin:procedures_procedure_simple_history", args=[shared.pk, old.history_id])
+    assert admin_browser.get(url).status_code == 200  # he may read the old version…
+    assert admin_browser.post(url, {"name": "Dùng chung", "code": shared.code}).status_code == 403  # …not revert
+    shared.refresh_from_db()
+    assert shared.name == "Tên mới"
+
+
+def test_nobody_reverts_a_dossier_through_its_history_page(admin_client, cast, received):
+    url = reverse("admin:dossiers_dossier_simple_history", args=[received.pk, received.history.earliest().history_id])
+    assert admin_client.post(url, {"applicant_name": "Đổi tên"}).status_code == 403
+    received.refresh_from_db()
+    assert received.applicant_name == "Nguyễn Văn Bí Mật"
+
+
 def test_a_procedure_he_adds_belongs_to_his_agency(admin_browser, ward, justice):
     field = ProcedureFactory(agencies=[ward]).field
     response = admin_browser.post(reverse("admin:procedures_procedure_add"), {
