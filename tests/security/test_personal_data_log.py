@@ -31,7 +31,7 @@ NOT_PERSONAL = {
     "satisfaction:feedback_status", "set_language",
     # sign-in pages
     "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
-    "password_reset_confirm", "password_reset_complete",
+    "password_reset_confirm", "password_reset_complete", "two_factor_verify", "two_factor_setup", "two_factor_codes",
     # staff pages with officials', procedures' or aggregate data only (codes, steps, ratings; no applicant)
     "dashboards:leader", "dashboards:leader_export", "forms:placard", "satisfaction:attention",
     "satisfaction:statistics", "satisfaction:scorecard", "satisfaction:feedback_list",
