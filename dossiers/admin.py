@@ -1,8 +1,25 @@
-"""Admin for auditors: dossiers and their history are read-only; every change goes through the services."""
+"""Admin for auditors: dossiers and their history are read-only; every change goes through the services.
+
+A superuser sees everything; anyone else (should a superuser grant them these pages) sees only what the one
+visibility rule lets them open on the staff pages (`selectors.visible_dossiers`), history pages included."""
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CounterGuidance, Dossier, DossierDocument, DossierEvent, Extension, ResultDocument, StepRecord
+from procedures.access import admin_agency_id, load_official
+
+from . import selectors, services
+from .models import (
+    CounterGuidance,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    Extension,
+    PersonalDataAccess,
+    ResultDocument,
+    StepRecord,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -38,6 +55,29 @@ class EventInline(ReadOnlyInline):
 class ReadOnlyAdmin(SimpleHistoryAdmin):
     """Lifecycle records are written by services only; the admin shows them and their history."""
 
+    def visible(self, queryset: QuerySet, official) -> QuerySet:
+        """The rows a non-superuser official may see (every lifecycle record belongs to a dossier)."""
+        return queryset.filter(dossier__in=selectors.visible_dossiers(official).values("pk"))
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        official = load_official(request.user)
+        return queryset.none() if official is None else self.visible(queryset, official)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history would save a posted old version with only the view permission: nobody reverts a record
+        # the services wrote.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_view_permission(self, request, obj=None):
+        # History pages fall back to a row's history when the row is not in the queryset: check the row itself.
+        in_scope = obj is None or request.user.is_superuser or self.get_queryset(request).filter(pk=obj.pk).exists()
+        return in_scope and super().has_view_permission(request, obj)
+
     def has_add_permission(self, request):
         return False
 
@@ -58,6 +98,17 @@ class DossierAdmin(ReadOnlyAdmin):
     inlines = [DocumentInline, StepRecordInline, EventInline]
     readonly_fields = [f.name for f in Dossier._meta.fields if f.name != "applicant_name_search"]
     exclude = ["applicant_name_search"]
+
+    def visible(self, queryset, official):
+        return queryset.filter(pk__in=selectors.visible_dossiers(official).values("pk"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:  # the page with the applicant's details was shown
+            dossier = self.get_object(request, object_id)
+            services.record_access(user=request.user, agency_id=dossier.agency_id, dossier_id=dossier.pk,
+                                   kind=PersonalDataAccess.Kind.ADMIN, what=str(dossier.code))
+        return response
 
 
 @admin.register(Extension)
@@ -83,3 +134,35 @@ class CounterGuidanceAdmin(ReadOnlyAdmin):
     search_fields = ["applicant_name", "applicant_phone", "missing"]
     date_hierarchy = "given_at"
     list_select_related = ["agency", "procedure", "official"]
+
+    def visible(self, queryset, official):
+        return queryset.filter(pk__in=selectors.visible_guidance(official).values("pk"))
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Nhật ký truy cập dữ liệu cá nhân (NĐ 13/2023/NĐ-CP): read-only; an agency admin reads their agency's."""
+
+    list_display = ["at", "user", "official", "kind", "dossier", "what", "agency"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "official__display_name", "dossier__code", "what"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "official", "dossier", "agency"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        agency_id = admin_agency_id(request)
+        return queryset if agency_id is None else queryset.filter(agency_id=agency_id)
+
+    def has_view_permission(self, request, obj=None):
+        in_scope = obj is None or admin_agency_id(request) in (None, obj.agency_id)
+        return in_scope and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,6 +5,7 @@ assign it. National status codes follow the national portal's vocabulary (docs/A
 """
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -571,3 +572,45 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.count}"
+
+
+class PersonalDataAccess(models.Model):
+    """One look at applicants' personal data by staff: who, when, which dossier (or which list), what.
+
+    Nghị định 13/2023/NĐ-CP on personal data protection asks a controller to log the processing of personal data;
+    every staff page, printed form and export that shows an applicant's name, ID number, address or phone writes
+    one row (append-only, no history of its own: rows are never changed). A list (worklist, register, export)
+    is one row naming its scope, not one row per dossier listed. The agency admin reads the agency's rows."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Xem trang hồ sơ")
+        FORM = "form", _("In biểu mẫu")
+        LIST = "list", _("Xem danh sách hồ sơ")
+        REGISTER = "register", _("Xem, in sổ theo dõi")
+        EXPORT = "export", _("Xuất tệp")
+        ADMIN = "admin", _("Xem trong trang quản trị")
+
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("tài khoản"), on_delete=models.PROTECT, related_name="+",
+    )
+    official = models.ForeignKey(
+        Official, verbose_name=_("cán bộ"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan có dữ liệu"), on_delete=models.PROTECT, related_name="+",
+    )
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("hồ sơ"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    kind = models.CharField(_("loại truy cập"), max_length=16, choices=Kind.choices)
+    what = models.CharField(_("nội dung"), max_length=255)
+
+    class Meta:
+        verbose_name = _("nhật ký truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["agency", "at"]), models.Index(fields=["dossier", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user_id} {self.what}"

@@ -133,6 +133,14 @@ def _letter(dossier: Dossier, form: str, extension: Extension | None = None):
     return None
 
 
+def register_log_name(start: datetime.date, end: datetime.date, fmt: str, procedure: Procedure | None = None) -> str:
+    """What the personal-data access log says of a Mẫu 07 register read (the PDF, the register page, its
+    exports): the period, the format and the procedure filter."""
+    text = _("%(form)s, từ %(first)s đến %(last)s (%(fmt)s)") % {
+        "form": FORMS["07"].log_name, "first": f"{start:%d/%m/%Y}", "last": f"{end:%d/%m/%Y}", "fmt": fmt}
+    return f"{text}, {procedure.code}" if procedure else text
+
+
 # --- QR codes ------------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,9 @@
 """Staff views that print the one-stop forms as inline PDFs (Thông tư 03/2025/TT-VPCP, Phụ lục I).
 
-Only an active official may print, and only for their own agency: another agency's dossier or official is a 404.
-Each printed dossier form is written to the dossier's internal log through `services.record_print`.
+Only an active official may print, and only what they may open: a dossier form goes through the one visibility
+rule (`selectors.visible_dossiers`, a 404 otherwise), and the Mẫu 07 register, with every applicant's name,
+address and phone, is for the whole-agency roles like the register page. Each printed dossier form is written to
+the dossier's internal log through `services.record_print`.
 """
 import datetime
 from zoneinfo import ZoneInfo
@@ -15,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from procedures import calendar
-from procedures.access import staff_required
+from procedures.access import role_required, staff_required
 from procedures.inputs import BoundedDateField, is_ascii_number
 from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
 from .errors import DossierActionError
-from .models import CounterGuidance, Dossier
+from .models import CounterGuidance, Dossier, PersonalDataAccess
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTER_MAX_DAYS = 366
@@ -60,6 +62,8 @@ def _print_dossier_form(request, pk: int, number: str) -> HttpResponse:
         services.record_print(dossier_id=dossier.pk, actor=request.user, form_name=pdf.FORMS[number].log_name)
     except DossierActionError as error:
         return _unavailable(request, error.message, status=403)
+    services.record_access(user=request.user, agency_id=dossier.agency_id, dossier_id=dossier.pk,
+                           kind=PersonalDataAccess.Kind.FORM, what=pdf.FORMS[number].log_name)
     return _pdf_response(content, pdf.dossier_form_filename(dossier, number))
 
 
@@ -88,7 +92,14 @@ def guidance(request, pk: int) -> HttpResponse:
         slip = selectors.counter_guidance_for_staff(official, pk)
     except CounterGuidance.DoesNotExist:
         raise Http404(_("Không tìm thấy phiếu hướng dẫn.")) from None
-    return _pdf_response(pdf.guidance_pdf(slip), pdf.guidance_filename(slip))
+    content = pdf.guidance_pdf(slip)
+    # No dossier was created for this citizen: the log names the slip instead.
+    services.record_access(
+        user=request.user, agency_id=slip.agency_id, kind=PersonalDataAccess.Kind.FORM,
+        what=_("%(form)s, phiếu hướng dẫn số %(number)s (không tiếp nhận): %(name)s") % {
+            "form": pdf.FORMS["02"].label, "number": slip.pk, "name": slip.applicant_name},
+    )
+    return _pdf_response(content, pdf.guidance_filename(slip))
 
 
 class RegisterFilterForm(forms.Form):
@@ -128,7 +139,7 @@ class RegisterFilterForm(forms.Form):
 
 
 @require_GET
-@staff_required
+@role_required(*selectors.WHOLE_AGENCY_ROLES)
 def register(request) -> HttpResponse:
     """Mẫu 07: Sổ theo dõi hồ sơ of the official's agency for a range of reception dates (A4 landscape)."""
     official = request.official
@@ -149,6 +160,8 @@ def register(request) -> HttpResponse:
         procedure_id=procedure.pk if procedure else None,
     )
     content = pdf.register_pdf(agency=official.agency, start=start, end=end, dossiers=dossiers, procedure=procedure)
+    services.record_access(user=request.user, agency_id=official.agency_id, kind=PersonalDataAccess.Kind.REGISTER,
+                           what=pdf.register_log_name(start, end, "PDF", procedure))
     return _pdf_response(content, pdf.register_filename(official.agency, start, end))
 
 

@@ -32,18 +32,28 @@ DEFAULT_RATE = (10, 600)
 
 
 def client_address(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_ip(request) or "unknown"
+
+
+def client_ip(request) -> str | None:
+    """The client's IP address by the trusted-proxy rule above, or None when the request carries none (a
+    request built in code). Also django-axes' address (AXES_CLIENT_IP_CALLABLE), which stores it in an IP
+    column, hence None rather than a placeholder."""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
     proxies = int(getattr(settings, "RATELIMIT_TRUSTED_PROXIES", 0) or 0)
     if proxies <= 0:
         return remote
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if len(forwarded) < proxies:
         return remote
-    candidate = forwarded[-proxies]
+    return _valid_ip(forwarded[-proxies]) or remote
+
+
+def _valid_ip(text: str) -> str | None:
     try:
-        return str(ip_address(candidate))
+        return str(ip_address(text))
     except ValueError:
-        return remote
+        return None
 
 
 @dataclass(frozen=True)

@@ -106,9 +106,10 @@ def overdue_counts(agency: Agency, now: datetime.datetime | None = None) -> dict
 
 
 def dossier_for_staff(official: Official, pk: int) -> Dossier:
-    """One dossier of the official's own agency with everything its page shows; another agency's is DoesNotExist."""
+    """One dossier the official may see (`visible_dossiers`) with everything its page and its printed forms show;
+    any other, of this agency or another, is DoesNotExist."""
     return (
-        Dossier.objects.filter(agency_id=official.agency_id)
+        visible_dossiers(official)
         .select_related("procedure__field", "agency", "current_step", "current_assignee", "received_by")
         .prefetch_related(
             "documents",
@@ -227,11 +228,16 @@ def _my_queue(official: Official) -> Q:
     return Q(current_assignee=official) | Q(current_assignee__isnull=True, current_step__role__in=sorted(official.roles))
 
 
-def _visible_to(official: Official) -> Q:
+def visible_dossiers(official: Official) -> QuerySet[Dossier]:
+    """THE rule of who may see a dossier, in any format (its page, its actions, every printed form, the admin):
+    an official sees only their own agency's dossiers; clerks, leaders and the agency admin see all of them; a
+    specialist alone sees what is queued for, held by or was handled by them. Every staff read of one dossier
+    starts here, so a new page or PDF cannot forget it (tests/security/test_access_control.py walks every URL)."""
+    dossiers = Dossier.objects.filter(agency_id=official.agency_id)
     if sees_whole_agency(official):
-        return Q()
+        return dossiers
     handled = StepRecord.objects.filter(dossier=OuterRef("pk")).filter(Q(assignee=official) | Q(sender=official))
-    return _my_queue(official) | Q(Exists(handled))
+    return dossiers.filter(_my_queue(official) | Q(Exists(handled)))
 
 
 def _tab_filters(official: Official, now: datetime.datetime, soon: datetime.datetime) -> dict[str, Q]:
@@ -276,7 +282,7 @@ def _search_q(query: str) -> Q:
 
 
 def _filtered(official: Official, filters: WorklistFilters) -> QuerySet[Dossier]:
-    dossiers = Dossier.objects.filter(agency_id=official.agency_id).filter(_visible_to(official))
+    dossiers = visible_dossiers(official)
     if filters.query:
         dossiers = dossiers.filter(_search_q(filters.query))
     if filters.procedure_id:
@@ -334,7 +340,7 @@ def dossier_pk_for_scan(official: Official, text: str) -> int | None:
     token = _SCANNED_TOKEN.search(text)
     if token:
         match |= Q(tracking_token=token.group(1))
-    visible = Dossier.objects.filter(agency_id=official.agency_id).filter(_visible_to(official))
+    visible = visible_dossiers(official)
     pks = list(visible.filter(match).values_list("pk", flat=True)[:2])
     return pks[0] if len(pks) == 1 else None
 
@@ -366,25 +372,9 @@ def procedure_for_reception(official: Official, pk) -> Procedure | None:
     )
 
 
-def dossier_is_visible(official: Official, dossier: Dossier) -> bool:
-    """Whether the official may open this dossier (already loaded by `dossier_for_staff`): clerks and
-    leaders see their whole agency; a specialist sees what is queued for, held by or was handled by them."""
-    if dossier.agency_id != official.agency_id:
-        return False
-    if sees_whole_agency(official) or dossier.current_assignee_id == official.pk:
-        return True
-    if dossier.current_assignee_id is None and dossier.current_step and official.has_role(dossier.current_step.role):
-        return True
-    return any(official.pk in (record.assignee_id, record.sender_id) for record in dossier.step_records.all())
-
-
-def dossier_in_agency(official: Official, pk: int) -> bool:
-    return Dossier.objects.filter(pk=pk, agency_id=official.agency_id).exists()
-
-
 def extension_dossier_pk(official: Official, extension_pk: int) -> int | None:
     return (
-        Extension.objects.filter(pk=extension_pk, dossier__agency_id=official.agency_id)
+        Extension.objects.filter(pk=extension_pk, dossier__in=visible_dossiers(official).values("pk"))
         .values_list("dossier_id", flat=True).first()
     )
 
@@ -566,9 +556,15 @@ def agency_official(*, agency_id: int, pk: int) -> Official:
 
 
 def counter_guidance_for_staff(official: Official, pk: int) -> CounterGuidance:
-    """A guidance slip given at the official's own agency, with what Mẫu 02 prints; another agency's is DoesNotExist."""
-    return CounterGuidance.objects.select_related("agency", "procedure", "official").get(
-        agency_id=official.agency_id, pk=pk)
+    """A guidance slip the official may see (`visible_guidance`), with what Mẫu 02 prints; any other is DoesNotExist."""
+    return visible_guidance(official).select_related("agency__parent", "procedure", "official").get(pk=pk)
+
+
+def visible_guidance(official: Official) -> QuerySet[CounterGuidance]:
+    """Guidance slips (Mẫu 02 of a dossier not received) the official may see: their agency's for the
+    whole-agency roles, only their own for anyone else."""
+    slips = CounterGuidance.objects.filter(agency_id=official.agency_id)
+    return slips if sees_whole_agency(official) else slips.filter(official=official)
 
 
 def rateable_dossiers(agency: Agency) -> QuerySet[Dossier]:

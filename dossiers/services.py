@@ -41,6 +41,7 @@ from .models import (
     IssuedLetter,
     LetterNumberCounter,
     PaymentRequest,
+    PersonalDataAccess,
     ResultDocument,
     State,
     StepRecord,
@@ -949,3 +950,16 @@ def register_result_document(*, dossier_id: int, actor, number: str, issued_on: 
     document.save()
     _event(ctx, Event.RESULT_REGISTERED, public_note=number)
     return document
+
+
+def record_access(*, user, agency_id: int, kind: str, what: str, dossier_id: int | None = None,
+                  now: datetime.datetime | None = None) -> PersonalDataAccess:
+    """Log one look at applicants' personal data (Nghị định 13/2023/NĐ-CP): who, when, which dossier (or which
+    list, named in `what`), what. Called by every staff view, print and export that shows such data; the
+    view has already decided the user may see it, so this never refuses. Own transaction-free insert: a read
+    leaves its trace even when nothing else is written."""
+    official = getattr(user, "official", None)  # None for a superuser without an official (no query error)
+    return PersonalDataAccess.objects.create(
+        at=now or timezone.now(), user=user, official=official, agency_id=agency_id, dossier_id=dossier_id,
+        kind=kind, what=str(what)[:255],
+    )

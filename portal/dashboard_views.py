@@ -17,6 +17,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from dossiers import selectors as dossier_selectors
+from dossiers import services as dossier_services
+from dossiers.models import PersonalDataAccess
+from dossiers.pdf import register_log_name
 from procedures.access import load_official
 from procedures.http import public_page
 from procedures.models import Agency
@@ -26,8 +30,9 @@ from . import charts, exports, stats, stats_cache
 from .dashboard_forms import DashboardFilterForm
 
 LEADER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
-# Whole-agency roles may read the register, which holds applicants' names, addresses and phones.
-REGISTER_ROLES = (Role.RECEPTION, Role.LEADER, Role.AGENCY_ADMIN)
+# Whole-agency roles may read the register, which holds applicants' names, addresses and phones (the same roles
+# as the printed register and as see every dossier: one definition, in dossiers.selectors).
+REGISTER_ROLES = dossier_selectors.WHOLE_AGENCY_ROLES
 REGISTER_PAGE_SIZE = 50
 FORMATS = ("xlsx", "csv")
 
@@ -221,6 +226,9 @@ def register(request):
     columns = stats.register_columns()
     table = stats.Table("mau-07", _("Sổ theo dõi hồ sơ"), columns,
                         list(stats.register_rows(agency, period, page.object_list)))
+    dossier_services.record_access(
+        user=request.user, agency_id=agency.pk, kind=PersonalDataAccess.Kind.REGISTER,
+        what=register_log_name(period.first, period.last, _("trang %(number)s") % {"number": page.number}))
     query = _query(request, trang=None)
     return render(request, "dashboards/register.html", {
         "agency": agency, "form": form, "period": period, "page": page, "table": table,
@@ -240,6 +248,8 @@ def register_export(request, fmt):
     rows = stats.register_rows(agency, period, stats.register_dossiers(agency, period).iterator(chunk_size=2000))
     columns = stats.register_columns()
     filename = f"so-theo-doi-ho-so-{agency.code}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
+    dossier_services.record_access(user=request.user, agency_id=agency.pk, kind=PersonalDataAccess.Kind.EXPORT,
+                                   what=register_log_name(period.first, period.last, fmt.upper()))
     if fmt == "csv":
         return exports.csv_response(filename, columns, rows)
     heading = [agency.name, _("SỔ THEO DÕI HỒ SƠ (Mẫu số 07)"),

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "procedures",
     "dossiers",
     "satisfaction",
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -146,8 +150,15 @@ AUTHENTICATION_BACKENDS = [
 AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out clerk waits 15 minutes, not a day
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failures count per username *and* client address together: by address alone, five wrong passwords behind the
+# office NAT or the reverse proxy locked every clerk out. The client address is the rate limiter's (the
+# RATELIMIT_TRUSTED_PROXIES rule below), never a header the client picks.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "dossiers.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+
+# Two-factor sign-in (portal.two_factor): the authenticator apps show this name beside the code.
+OTP_TOTP_ISSUER = os.environ.get("PORTAL_NAME", "Một Cửa")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dossiers:worklist"

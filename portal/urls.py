@@ -18,6 +18,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Our login view (Vietnamese errors) shadows Django's; the rest of django.contrib.auth.urls stays.
     path("accounts/login/", views.StaffLoginView.as_view(), name="login"),
+    # Two-factor sign-in (portal.two_factor); the admin's own login page hands over to ours.
+    path("accounts/hai-buoc/xac-thuc/", views.two_factor_verify, name="two_factor_verify"),
+    path("accounts/hai-buoc/", views.two_factor_setup, name="two_factor_setup"),
+    path("accounts/hai-buoc/ma-khoi-phuc/", views.two_factor_codes, name="two_factor_codes"),
+    path("admin/login/", views.admin_login),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("thu-tuc/", include("procedures.urls")),

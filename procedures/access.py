@@ -51,3 +51,15 @@ def role_required(*roles: str):
         return wrapper
 
     return decorator
+
+
+def admin_agency_id(request) -> int | None:
+    """The agency a Django-admin user is confined to: None for a superuser (everything), otherwise the agency of
+    their active official, or 0 (no agency: nothing) for a staff login that is not an official. Read once per
+    request. Every admin page of agency data (procedures, dossiers, satisfaction) scopes itself by this."""
+    if request.user.is_superuser:
+        return None
+    if not hasattr(request, "_admin_agency_id"):
+        official = load_official(request.user)
+        request._admin_agency_id = official.agency_id if official is not None else 0
+    return request._admin_agency_id

@@ -2,16 +2,24 @@
 
 Every model keeps its full change history (django-simple-history): the "Lịch sử" button of each page
 shows who changed what and when, as auditors ask.
+
+Everyone but a superuser is confined to their own agency (`AgencyScopedAdmin`): lists, change and history
+pages, foreign-key and role choices, and catalogue import rows. An agency administrator can never grant the
+agency-admin role (nor the superuser flag, which lives on the login, out of their reach) and never changes their
+own roles or agency: a POST moving himself to another agency was how one took over another agency.
 """
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import selectors, services
+from .access import admin_agency_id
 from .admin_forms import OfficialAdminForm, ProcedureStepAdminForm, StepInlineFormSet
 from .formatting import format_duration, format_vnd
 from .models import (
@@ -29,6 +37,82 @@ from .step_machine import step_machine_svg
 from .text import fold
 
 
+class AgencyScopedAdmin(SimpleHistoryAdmin):
+    """An admin page confined, for everyone but superusers, to the rows of the admin's own agency.
+
+    `scope` narrows the queryset; `may_change` can forbid changing a visible row (a procedure shared with another
+    agency, a national calendar day). Object permissions check the current row is in scope, so change, delete
+    and history pages of another agency's row are refused even through its history records."""
+
+    def scope(self, queryset: QuerySet, agency_id: int) -> QuerySet:
+        raise NotImplementedError
+
+    def may_change(self, obj, agency_id: int) -> bool:
+        return True
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        agency_id = admin_agency_id(request)
+        return queryset if agency_id is None else self.scope(queryset, agency_id)
+
+    def in_scope(self, request, obj) -> bool:
+        agency_id = admin_agency_id(request)
+        if agency_id is None or obj is None:
+            return True
+        return obj.pk is not None and self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if not (super().has_change_permission(request, obj) and self.in_scope(request, obj)):
+            return False
+        agency_id = admin_agency_id(request)
+        return agency_id is None or obj is None or self.may_change(obj, agency_id)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a posted old version after checking only the *view* permission: a revert is a
+        # change, so it needs the change permission on the current row (a shared procedure stays read-only).
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_list_filter(self, request):
+        # Other agencies' names are no filter for an admin who can only see one.
+        filters = super().get_list_filter(request)
+        return filters if admin_agency_id(request) is None else [f for f in filters if f != "agency"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        agency_id = admin_agency_id(request)
+        if agency_id is not None and (choices := _scoped_choices(db_field.related_model, agency_id)) is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        agency_id = admin_agency_id(request)
+        if agency_id is not None and (choices := _scoped_choices(db_field.related_model, agency_id)) is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _scoped_choices(model, agency_id: int) -> QuerySet | None:
+    """What an agency's administrator may pick in a foreign key to `model` (None: the field is not agency data)."""
+    if model is Agency:
+        return Agency.objects.filter(pk=agency_id)
+    if model is Department:
+        return Department.objects.filter(agency_id=agency_id)
+    if model is Official:
+        return Official.objects.filter(agency_id=agency_id)
+    if model is Procedure:
+        return selectors.procedures_owned_by(agency_id)
+    return None
+
+
 class DepartmentInline(admin.TabularInline):
     model = Department
     extra = 0
@@ -36,7 +120,7 @@ class DepartmentInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(AgencyScopedAdmin):
     list_display = ["code", "name", "level", "parent", "phone", "saturday_reception"]
     list_filter = ["level", "saturday_reception"]
     search_fields = ["code", "name", "address"]
@@ -56,18 +140,31 @@ class AgencyAdmin(SimpleHistoryAdmin):
         ]}),
     ]
 
+    def scope(self, queryset, agency_id):
+        return queryset.filter(pk=agency_id)
+
+    def has_add_permission(self, request):
+        return admin_agency_id(request) is None and super().has_add_permission(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code prefixes every dossier code and the parent heads the printed forms: set by a superuser.
+        return [] if admin_agency_id(request) is None else ["code", "level", "parent"]
+
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(AgencyScopedAdmin):
     list_display = ["name", "agency"]
     list_filter = ["agency"]
     search_fields = ["name", "agency__name", "agency__code"]
     autocomplete_fields = ["agency"]
     list_select_related = ["agency"]
 
+    def scope(self, queryset, agency_id):
+        return queryset.filter(agency_id=agency_id)
+
 
 @admin.register(Official)
-class OfficialAdmin(SimpleHistoryAdmin):
+class OfficialAdmin(AgencyScopedAdmin):
     form = OfficialAdminForm
     list_display = ["display_name", "username", "agency", "department", "title", "role_list", "is_active"]
     list_filter = ["is_active", "agency", "user__groups"]
@@ -75,11 +172,30 @@ class OfficialAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["user", "agency", "department"]
     list_select_related = ["user", "agency", "department"]
 
+    def scope(self, queryset, agency_id):
+        return queryset.filter(agency_id=agency_id)
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("user__groups")
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser links an official to an existing login; an agency admin creates a new one.
+        return [] if admin_agency_id(request) is None or obj is None else ["user"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # modelform_factory made a new class for this request: these limits cannot leak to another one.
+        form.admin_agency_id = admin_agency_id(request)
+        form.editing_self = obj is not None and obj.user_id == request.user.pk
+        return form
+
     def get_fieldsets(self, request, obj=None):
-        account = ["user", "new_username", "new_password"] if obj is None else ["user"]
+        if obj is not None:
+            account = ["user"]
+        elif admin_agency_id(request) is None:
+            account = ["user", "new_username", "new_password"]
+        else:
+            account = ["new_username", "new_password"]
         return [
             (_("Tài khoản"), {"fields": account}),
             (None, {"fields": ["agency", "department", "title", "display_name", "is_active"]}),
@@ -104,7 +220,7 @@ class OfficialAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.set_official_roles(form.instance, form.cleaned_data.get("roles", []))
+        services.set_official_roles(form.instance, form.roles_to_save())
 
 
 @admin.register(Field)
@@ -137,7 +253,7 @@ class RequiredDocumentInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ProcedureAdmin(ImportExportMixin, AgencyScopedAdmin):
     resource_classes = [ProcedureResource]
     formats = [base_formats.CSV, base_formats.XLSX]
     list_display = ["code", "name", "field", "level", "time_limit_display", "fee_display", "step_count", "is_active"]
@@ -156,8 +272,28 @@ class ProcedureAdmin(ImportExportMixin, SimpleHistoryAdmin):
         (_("Sơ đồ xử lý"), {"fields": ["step_machine"]}),
     ]
 
+    def scope(self, queryset, agency_id):
+        return queryset.filter(pk__in=selectors.agency_procedures(agency_id).values("pk"))
+
+    def may_change(self, obj, agency_id):
+        return selectors.procedures_owned_by(agency_id).filter(pk=obj.pk).exists()
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(step_count=Count("steps"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # An agency admin's procedures are their agency's alone (save_related), so the list is not theirs to edit.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if admin_agency_id(request) is None else [*readonly, "agencies"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        agency_id = admin_agency_id(request)
+        if agency_id is not None and not change:
+            form.instance.agencies.set([agency_id])
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "agency_id": admin_agency_id(request)}
 
     def get_search_results(self, request, queryset, search_term):
         # Accent-insensitive: "dang ky khai sinh" finds "Đăng ký khai sinh" through the folded code and name.
@@ -184,8 +320,18 @@ class ProcedureAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return step_machine_svg(obj)
 
 
+class CatalogueChildAdmin(AgencyScopedAdmin):
+    """Steps and required documents follow their procedure: visible if it is, changeable if it is."""
+
+    def scope(self, queryset, agency_id):
+        return queryset.filter(procedure__in=selectors.agency_procedures(agency_id).values("pk"))
+
+    def may_change(self, obj, agency_id):
+        return selectors.procedures_owned_by(agency_id).filter(pk=obj.procedure_id).exists()
+
+
 @admin.register(ProcedureStep)
-class ProcedureStepAdmin(SimpleHistoryAdmin):
+class ProcedureStepAdmin(CatalogueChildAdmin):
     form = ProcedureStepAdminForm
     list_display = ["procedure", "order", "name", "role", "duration"]
     list_filter = ["role", "procedure__field"]
@@ -199,7 +345,7 @@ class ProcedureStepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RequiredDocument)
-class RequiredDocumentAdmin(SimpleHistoryAdmin):
+class RequiredDocumentAdmin(CatalogueChildAdmin):
     list_display = ["name", "procedure", "order", "originals", "copies", "mandatory"]
     list_filter = ["mandatory", "procedure__field"]
     search_fields = ["name", "procedure__code", "procedure__name"]
@@ -208,7 +354,7 @@ class RequiredDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CalendarException)
-class CalendarExceptionAdmin(SimpleHistoryAdmin):
+class CalendarExceptionAdmin(AgencyScopedAdmin):
     list_display = ["date", "weekday", "kind", "part", "name", "agency", "source"]
     list_filter = ["kind", "source", "part", "agency"]
     search_fields = ["name"]
@@ -216,6 +362,18 @@ class CalendarExceptionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["agency"]
     list_select_related = ["agency"]
     readonly_fields = ["source"]
+
+    def scope(self, queryset, agency_id):
+        # National days apply to every agency, so an agency admin sees them, but only a superuser changes them.
+        return queryset.filter(Q(agency_id=agency_id) | Q(agency__isnull=True))
+
+    def may_change(self, obj, agency_id):
+        return obj.agency_id == agency_id
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency" and admin_agency_id(request) is not None:
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("thứ"))
     def weekday(self, obj: CalendarException) -> str:

@@ -53,7 +53,13 @@ class ProcedureStepAdminForm(forms.ModelForm):
 
 
 class OfficialAdminForm(forms.ModelForm):
-    """An official with their roles; on the add page a new login can be created in the same step."""
+    """An official with their roles; on the add page a new login can be created in the same step.
+
+    `OfficialAdmin.get_form` sets `admin_agency_id` (None for a superuser) and `editing_self`: an agency admin may
+    not grant or take away the agency-admin role, and cannot change their own roles or agency at all."""
+
+    admin_agency_id: int | None = None
+    editing_self = False
 
     roles = forms.MultipleChoiceField(
         label=_("Vai trò"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple,
@@ -73,13 +79,31 @@ class OfficialAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.held_roles = set(self.instance.roles) if self.instance.pk else set()
         if self.instance.pk:
-            self.fields["roles"].initial = sorted(self.instance.roles)
+            self.fields["roles"].initial = sorted(self.held_roles)
             # The login of an existing official is fixed; a new one is only offered while adding.
-            del self.fields["new_username"]
-            del self.fields["new_password"]
-        else:
+            self.fields.pop("new_username", None)
+            self.fields.pop("new_password", None)
+        elif "user" in self.fields:
             self.fields["user"].required = False
+        if self.admin_agency_id is not None:
+            if self.editing_self:
+                # Disabled fields keep their saved value whatever is posted.
+                for name in ("roles", "agency"):
+                    if name in self.fields:
+                        self.fields[name].disabled = True
+            else:
+                self.fields["roles"].choices = [(value, label) for value, label in Role.choices
+                                                if value != Role.AGENCY_ADMIN]
+
+    def roles_to_save(self) -> list[str]:
+        """The roles to store: what was ticked, plus an agency-admin role held before that the editor may not
+        touch (only a superuser grants or takes it away)."""
+        roles = set(self.cleaned_data.get("roles", []))
+        if self.admin_agency_id is not None and Role.AGENCY_ADMIN in self.held_roles:
+            roles.add(Role.AGENCY_ADMIN)
+        return sorted(roles)
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,9 @@ key of `procedures.roles.Role`, a duration in the procedure's unit, hours for `s
 limit, or that names an unknown field or agency, is rejected with a message and nothing is written.
 An empty optional text cell (a spreadsheet stores it as no value at all) imports as an empty text, and
 a row the database refuses is reported as a message on that row, never as the database's own error.
+
+An agency administrator (resource built with `agency_id`) imports only rows of procedures their agency alone
+performs, with exactly their own agency in the agencies column; a superuser (`agency_id=None`) imports anything.
 """
 import logging
 import re
@@ -26,7 +29,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from . import services
+from . import selectors, services
 from .models import Agency, Field, Procedure
 from .services import CatalogueError, DocumentSpec, StepSpec
 
@@ -199,6 +202,10 @@ class ProcedureResource(resources.ModelResource):
         skip_unchanged = False
         clean_model_instances = True
 
+    def __init__(self, *, agency_id: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.agency_id = agency_id
+
     def get_queryset(self):
         return (
             Procedure.objects.select_related("field")
@@ -217,6 +224,7 @@ class ProcedureResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        errors.update(self.scope_errors(instance, row))
         # Many-to-many and nested columns are checked here so a bad row fails before anything is saved.
         if "agencies" in row:
             try:
@@ -243,6 +251,20 @@ class ProcedureResource(resources.ModelResource):
                 _("Không lưu được thủ tục “%(code)s”: có ô quá dài hoặc ô bắt buộc để trống.")
                 % {"code": row.get("code") or ""}
             ) from error
+
+    def scope_errors(self, instance, row) -> dict:
+        """Why an agency administrator may not import this row (empty for a superuser or an allowed row)."""
+        agency_id = self.agency_id
+        if agency_id is None:
+            return {}
+        errors = {}
+        if instance.pk and not selectors.procedures_owned_by(agency_id).filter(pk=instance.pk).exists():
+            errors["code"] = [str(_("Thủ tục này không phải của riêng cơ quan bạn; chỉ quản trị hệ thống được sửa."))]
+        own = Agency.objects.filter(pk=agency_id).values_list("code", flat=True).first()
+        codes = {code.strip() for code in str(row.get("agencies") or "").split(",") if code.strip()}
+        if codes != {own}:
+            errors["agencies"] = [str(_("Cột cơ quan chỉ được ghi mã cơ quan của bạn (%(code)s).") % {"code": own})]
+        return errors
 
     def after_save_instance(self, instance, row, **kwargs):
         nested = instance.__dict__.pop("_nested_rows", {})

@@ -18,3 +18,17 @@ GROUP_NAMES = {
     Role.AGENCY_ADMIN: "Quản trị cơ quan",
 }
 ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
+
+# What an agency administrator may do in the admin, within their own agency (procedures.admin scopes every page):
+# keep staff, catalogue and calendar, never delete. Granted to the group by data migrations
+# (procedures 0002, dossiers 0005), so a production install has it without the demo seed.
+AGENCY_ADMIN_PERMISSIONS = {
+    "procedures": [
+        f"{action}_{model}"
+        for model in ("department", "official", "field", "procedure", "procedurestep", "requireddocument",
+                      "calendarexception")
+        for action in ("view", "add", "change")
+    ] + ["view_agency", "change_agency"],
+    # The personal-data access log of their agency (NĐ 13/2023/NĐ-CP), read-only.
+    "dossiers": ["view_personaldataaccess"],
+}

@@ -3,7 +3,7 @@
 Every function returns querysets whose related rows are joined or prefetched, so a page costs the
 same number of queries whatever the size of the catalogue.
 """
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from .models import Agency, Field, Official, Procedure, ProcedureStep, RequiredDocument
 from .roles import GROUP_NAMES, Role
@@ -66,3 +66,15 @@ def active_official(user) -> Official | None:
         Official.objects.select_related("agency", "user").prefetch_related("user__groups")
         .filter(user=user, is_active=True).first()
     )
+
+
+def agency_procedures(agency_id: int) -> QuerySet[Procedure]:
+    """Procedures the agency performs (one row each: the through table's pair is unique)."""
+    return Procedure.objects.filter(agencies=agency_id)
+
+
+def procedures_owned_by(agency_id: int) -> QuerySet[Procedure]:
+    """Procedures only this agency performs: the ones its administrator may change. A procedure shared with
+    another agency changes that agency's deadlines too, so only a superuser edits it."""
+    others = Procedure.agencies.through.objects.filter(procedure=OuterRef("pk")).exclude(agency_id=agency_id)
+    return agency_procedures(agency_id).exclude(Exists(others))

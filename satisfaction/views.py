@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dossiers import services as dossier_services
+from dossiers.models import PersonalDataAccess
 from procedures.access import role_required, staff_required
 from procedures.inputs import is_ascii_number
 from procedures.models import Official
@@ -206,6 +208,10 @@ def feedback_detail(request, pk):
         raise Http404 from None
     manager = selectors.is_manager(request.official)
     state = Feedback.State
+    # The page shows the reporter's name, phone and e-mail: logged like an applicant's (NĐ 13/2023/NĐ-CP).
+    dossier_services.record_access(
+        user=request.user, agency_id=feedback.agency_id, dossier_id=feedback.dossier_id,
+        kind=PersonalDataAccess.Kind.PAGE, what=_("Phản ánh %(code)s") % {"code": feedback.code})
     return render(request, "satisfaction/staff/feedback_detail.html", {
         "feedback": feedback,
         "history": selectors.feedback_history(feedback),

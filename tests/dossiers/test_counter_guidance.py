@@ -212,7 +212,9 @@ def test_guidance_pdf_is_for_the_own_agencys_staff_only(client, clerk, specialis
     assert client.get(url).status_code == 403
     client.force_login(outsider.user)
     assert client.get(url).status_code == 404
-    client.force_login(specialist.user)  # any official of the agency may reprint it
+    client.force_login(specialist.user)  # the counter's roles reprint it; a specialist never handles it
+    assert client.get(url).status_code == 404
+    client.force_login(clerk.user)
     assert client.get(url).status_code == 200
     client.force_login(clerk.user)
     assert client.get(reverse("forms:guidance", args=[guidance.pk + 1])).status_code == 404

@@ -1,4 +1,6 @@
 """Staff sign-in through Django's auth views with django-axes counting failures."""
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -73,8 +75,25 @@ def test_lockout_is_per_username_and_address(client, clerk):
     UserFactory(username="chuyenvien")
     for _ in range(5):
         attempt(client, "tiepnhan", "sai-mat-khau")
-    # Axes locks by IP *or* username (AXES_LOCKOUT_PARAMETERS), so the same machine is refused for others too.
-    assert attempt(client, "chuyenvien", PASSWORD).status_code == 429
+    assert attempt(client, "tiepnhan", PASSWORD).status_code == 429
+    # Axes locks the username *and* address together: a colleague at the same machine (or behind the same office
+    # NAT) still signs in, and so does the clerk from another machine.
+    assert attempt(client, "chuyenvien", PASSWORD).status_code == 302
+    client.logout()
+    other_machine = client.post(LOGIN, {"username": "tiepnhan", "password": PASSWORD}, REMOTE_ADDR="10.0.0.99")
+    assert other_machine.status_code == 302
+
+
+def test_the_lockout_page_says_when_to_retry(client, clerk):
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for _ in range(5):
+        attempt(client, "tiepnhan", "sai-mat-khau")
+    last = AccessAttempt.objects.get(username="tiepnhan").attempt_time
+    retry_at = timezone.localtime(last + datetime.timedelta(minutes=15))
+    html = attempt(client, "tiepnhan", PASSWORD).content.decode()
+    assert f"Đăng nhập lại được từ {retry_at:%H:%M} ngày {retry_at:%d/%m/%Y}." in html
 
 
 def test_signed_in_user_visiting_login_is_sent_on(client, clerk):

@@ -1,4 +1,5 @@
 """`manage.py seed_demo`: idempotent, every role in every agency, logins that work, refused in production."""
+import base64
 import datetime
 import io
 
@@ -9,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django_otp.oath import totp
 
 from procedures import demo_data
 from procedures.models import Agency, CalendarException, Official, Procedure
@@ -83,12 +85,22 @@ def test_seed_demo_twice_gives_the_same_data_and_working_logins(client):
             assert official["username"] in output
         assert "admin" in output and demo_data.DEMO_PASSWORD in output
 
-    # Logins work through the real login form (axes in front of the model backend).
-    for username in ("tiepnhan", "lanhdao.so", "admin"):
+    # Logins work through the real login form (axes in front of the model backend); leaders and admins then give
+    # a code from the key or a recovery code the seed printed.
+    for username in ("tiepnhan", "lanhdao.so", "admin", "quantri"):
         client.logout()
         response = client.post(reverse("login"), {"username": username, "password": demo_data.DEMO_PASSWORD})
         assert response.status_code == 302, username
-        assert client.session["_auth_user_id"] == str(get_user_model().objects.get(username=username).pk)
+        user = get_user_model().objects.get(username=username)
+        if username != "tiepnhan":
+            assert response.url == reverse("two_factor_verify") and "_auth_user_id" not in client.session
+            line = next(line for line in second_output.splitlines() if line.startswith(f"{username}: "))
+            secret, *codes = line.split(": ", 1)[1].split()
+            key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+            token = codes[0] if username == "quantri" else f"{totp(key):06d}"
+            response = client.post(reverse("two_factor_verify"), {"token": token})
+            assert response.status_code == 302, username
+        assert client.session["_auth_user_id"] == str(user.pk)
     assert get_user_model().objects.get(username="admin").is_superuser
     quantri = get_user_model().objects.get(username="quantri")
     assert quantri.is_staff and quantri.has_perm("procedures.change_procedure")

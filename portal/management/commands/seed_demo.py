@@ -3,6 +3,8 @@
 Idempotent: running it again updates the same rows and creates nothing twice. It refuses to run with
 DEBUG off (the demo accounts share one published password) unless --force is given.
 """
+import base64
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -11,22 +13,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dossiers.demo import seed_dossiers
+from portal import two_factor
 from procedures import demo_data, services
 from procedures.models import Agency, CalendarException, Department, Field, Official, Procedure
-from procedures.roles import Role
+from procedures.roles import AGENCY_ADMIN_PERMISSIONS, Role
 from procedures.services import DocumentSpec, StepSpec
 from satisfaction.demo import seed_satisfaction
 
 REASON = "seed_demo"
-# What an agency administrator may do in the admin: keep staff, catalogue and calendar, never delete.
-AGENCY_ADMIN_PERMISSIONS = [
-    f"{action}_{model}"
-    for model in ("department", "official", "field", "procedure", "procedurestep", "requireddocument",
-                  "calendarexception")
-    for action in ("view", "add", "change")
-] + ["view_agency", "change_agency"]
 
 
 class Command(BaseCommand):
@@ -53,6 +51,7 @@ class Command(BaseCommand):
         seed_dossiers(self.stdout)
         seed_satisfaction(self.stdout)
         self.print_logins(logins)
+        self.print_two_factor([username for username, _role, _agency in logins])
 
     def seed_agencies(self) -> dict[str, Agency]:
         agencies = {}
@@ -93,10 +92,10 @@ class Command(BaseCommand):
 
     def seed_staff(self, agencies: dict[str, Agency]) -> list[tuple[str, str, str]]:
         groups = dict(zip(Role.values, services.role_groups(Role.values), strict=True))
-        wanted_permissions = Permission.objects.filter(
-            content_type__app_label="procedures", codename__in=AGENCY_ADMIN_PERMISSIONS
-        )
-        groups[Role.AGENCY_ADMIN].permissions.add(*wanted_permissions)
+        # The migrations grant these too; seeding again restores them if someone removed them.
+        for app_label, codenames in AGENCY_ADMIN_PERMISSIONS.items():
+            groups[Role.AGENCY_ADMIN].permissions.add(
+                *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
 
         User = get_user_model()
         logins = []
@@ -148,6 +147,25 @@ class Command(BaseCommand):
         self.stdout.write(_("Tài khoản trình diễn (đăng nhập tại %(url)s/accounts/login/):") % {"url": settings.SITE_URL})
         for row in [headers, tuple("-" * width for width in widths), *rows]:
             self.stdout.write(line.format(*row).rstrip())
+
+    def print_two_factor(self, usernames: list[str]) -> None:
+        """Leaders, agency admins and the superuser sign in with a second factor (portal.two_factor). The demo
+        gives each such login an authenticator key and recovery codes, kept across runs, and prints them: add
+        the key to an authenticator app, or sign in once per recovery code."""
+        self.stdout.write("")
+        self.stdout.write(_("Xác thực hai bước (lãnh đạo, quản trị): nhập khóa vào ứng dụng xác thực, hoặc dùng một "
+                            "mã khôi phục (mỗi mã một lần):"))
+        for user in get_user_model().objects.filter(username__in=usernames).order_by("username"):
+            if not two_factor.is_required(user):
+                continue
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name=two_factor.TOTP_NAME, confirmed=True)
+            codes = list(StaticToken.objects.filter(device__user=user).order_by("id").values_list("token", flat=True))
+            if not codes:
+                codes = two_factor.issue_recovery_codes(user)
+            secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+            self.stdout.write(f"{user.username}: {secret}  {' '.join(codes)}")
 
     @staticmethod
     def upsert(model, lookup: dict, values: dict):
