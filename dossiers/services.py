@@ -26,6 +26,7 @@ from procedures import calendar
 from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument
 from procedures.roles import Role
 
+from . import notify, selectors
 from .errors import DossierActionError, DossierPermissionError
 from .models import (
     OPEN_STATES,
@@ -72,6 +73,9 @@ class Applicant:
     address: str
     type: str = ApplicantType.CITIZEN
     email: str = ""
+    # Channels the citizen chose for news of the dossier; None: by e-mail when an address is given.
+    notify_channels: tuple[str, ...] | None = None
+    language: str = "vi"
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ def _require_transition(method, message: str) -> None:
 
 
 def _open_record(dossier: Dossier) -> StepRecord | None:
-    return dossier.step_records.filter(finished_at__isnull=True).select_related("step").order_by("-started_at").first()
+    return selectors.open_step_record(dossier)
 
 
 def can_act_on_step(official: Official, dossier: Dossier, record: StepRecord | None) -> bool:
@@ -173,7 +177,7 @@ def _actor_role(official: Official, preferred: str | None = None) -> str:
 
 def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: str = "", is_public: bool = True,
            step: ProcedureStep | None = None, role: str | None = None) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=ctx.dossier,
         kind=kind,
         at=ctx.now,
@@ -184,6 +188,9 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
         internal_note=internal_note,
         is_public=is_public,
     )
+    # The outbox: the messages this event owes the citizen and the officials, written in this transaction.
+    notify.on_event(event)
+    return event
 
 
 # simple-history keeps the reason in a 100-character column; PostgreSQL refuses longer text.
@@ -271,8 +278,14 @@ def _clean_applicant(applicant: Applicant) -> Applicant:
         errors["id_number"] = error.messages[0]
     if errors:
         raise DossierActionError(" ".join(str(message) for message in errors.values()))
+    email = (applicant.email or "").strip()
+    try:
+        channels = notify.clean_channels(applicant.notify_channels, email=email)
+    except ValidationError as error:
+        raise DossierActionError(error.messages[0]) from None
     return Applicant(name=name, id_number=id_number, phone=phone, address=applicant.address.strip(),
-                     type=applicant.type, email=(applicant.email or "").strip())
+                     type=applicant.type, email=email, notify_channels=channels,
+                     language=notify.clean_language(applicant.language))
 
 
 def _allocate_code(agency, day: datetime.date) -> str:
@@ -320,6 +333,8 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,
         applicant_address=applicant.address,
+        notify_channels=",".join(applicant.notify_channels or ()),
+        notify_language=applicant.language,
         sets_count=sets_count,
         received_at=now,
         received_by=official,
@@ -808,3 +823,17 @@ def register_result_document(*, dossier_id: int, actor, number: str, issued_on: 
     document.save()
     _event(ctx, Event.RESULT_REGISTERED, public_note=number)
     return document
+
+
+@transaction.atomic
+def opt_out_of_notifications(*, token: str, now: datetime.datetime | None = None) -> Dossier:
+    """The citizen stops the messages about their dossier from its tracking page (the token is the proof)."""
+    dossier = Dossier.objects.select_for_update().filter(tracking_token=token).first()
+    if dossier is None:
+        raise DossierActionError(_("Không tìm thấy hồ sơ."))
+    if dossier.notify_opted_out_at is None:
+        dossier.notify_opted_out_at = now or timezone.now()
+        dossier._change_reason = "opt_out_of_notifications"
+        dossier.save(update_fields=["notify_opted_out_at"])
+        notify.drop_pending_for_applicant(dossier)
+    return dossier
