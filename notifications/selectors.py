@@ -3,7 +3,7 @@ import datetime
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from .models import DeliveryAttempt, Notification
+from .models import DeliveryAttempt, Notification, NotificationChannel
 
 
 def for_dossier(dossier_id: int) -> QuerySet[Notification]:
@@ -13,9 +13,18 @@ def for_dossier(dossier_id: int) -> QuerySet[Notification]:
             .order_by("-created_at", "-id"))
 
 
-def outcome_counts(*, agency_ids, since: datetime.datetime) -> list[dict]:
-    """Messages per channel and state since a moment, for the leader dashboard (one query)."""
-    return list(
-        Notification.objects.filter(agency_id__in=agency_ids, created_at__gte=since)
-        .values("channel", "state").annotate(count=Count("id")).order_by("channel", "state")
-    )
+def outcome_table(*, agency_id: int, since: datetime.datetime, until: datetime.datetime) -> dict:
+    """Messages per channel and state in a period, for the leader dashboard (one query): the states as columns,
+    a row per channel with its counts and total."""
+    counts = {
+        (row["channel"], row["state"]): row["count"]
+        for row in Notification.objects.filter(agency_id=agency_id, created_at__gte=since, created_at__lt=until)
+        .values("channel", "state").annotate(count=Count("id")).order_by()
+    }
+    states = Notification.State.choices
+    rows = [
+        {"channel": label, "counts": [counts.get((channel, state), 0) for state, _label in states],
+         "total": sum(counts.get((channel, state), 0) for state, _label in states)}
+        for channel, label in NotificationChannel.choices
+    ]
+    return {"states": [label for _state, label in states], "rows": rows}

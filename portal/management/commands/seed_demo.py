@@ -101,6 +101,10 @@ class Command(BaseCommand):
             content_type__app_label="procedures", codename__in=AGENCY_ADMIN_PERMISSIONS
         )
         groups[Role.AGENCY_ADMIN].permissions.add(*wanted_permissions)
+        # The outbox: the agency admin sees failed deliveries and resends them (the admin scopes rows to the agency).
+        groups[Role.AGENCY_ADMIN].permissions.add(*Permission.objects.filter(
+            content_type__app_label="notifications",
+            codename__in=["view_notification", "change_notification", "view_deliveryattempt"]))
 
         User = get_user_model()
         logins = []
