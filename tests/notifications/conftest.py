@@ -92,7 +92,7 @@ def provider():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
-            state.requests.append({"path": self.path, "headers": dict(self.headers),
+            state.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                                    "json": json.loads(self.rfile.read(length) or b"null")})
             answer = state.next_answer()
             if answer[0] == "sleep":
