@@ -20,7 +20,7 @@ LANGS = ("vi", "en")
 PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[sdifrx%]|\{[\w.]*\}")
 HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "gettext_noop"}
-SOURCE_DIRS = ("portal", "procedures", "dossiers", "satisfaction")
+SOURCE_DIRS = ("portal", "procedures", "notifications", "dossiers", "satisfaction")
 # Legal forms are printed in Vietnamese whatever the reader's language (Thông tư 03/2025/TT-VPCP).
 TEMPLATE_EXEMPT = ("dossiers/forms/",)
 
