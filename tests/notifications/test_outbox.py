@@ -232,3 +232,13 @@ def test_the_agency_admin_sees_only_their_agency_and_resends_failures(client, re
     theirs.refresh_from_db()
     assert (mine.state, mine.attempts) == (State.PENDING, 0) and theirs.state == State.FAILED
     assert services.deliver(mine.pk).state == State.SENT
+
+
+def test_the_console_backend_prints_sms_and_zalo_in_development(receive, capsys):
+    """`make run`: SMS and Zalo print on the server's console (e-mail goes to Django's console backend)."""
+    dossier = receive(notify_channels=("sms", "zalo"))
+    for row in Notification.objects.filter(dossier_id=dossier.pk):
+        assert services.deliver(row.pk).state == State.SENT
+    printed = capsys.readouterr().out
+    assert f"[sms → 0912345678] \nDa tiep nhan ho so {dossier.code}" in printed
+    assert f"[zalo → 0912345678] \nĐã tiếp nhận hồ sơ {dossier.code}" in printed
