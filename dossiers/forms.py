@@ -162,7 +162,7 @@ class ReceiveForm(forms.Form):
         help_text=_("Tin nhắn và Zalo gửi tới số điện thoại trên; thư điện tử chỉ gửi khi có địa chỉ."),
     )
     notify_language = forms.ChoiceField(label=_("Ngôn ngữ thông báo"), choices=settings.LANGUAGES,
-                                        initial=settings.LANGUAGE_CODE)
+                                        initial=settings.LANGUAGE_CODE, required=False)
     sets_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=99, initial=1)
     channel = forms.ChoiceField(label=_("Kênh nộp"), choices=Channel.choices, initial=Channel.COUNTER)
     refuse_reason = forms.CharField(
