@@ -8,10 +8,12 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import NotificationChannel
 from procedures.inputs import BoundedDateField, is_ascii_number, validate_date_in_range
 from procedures.models import Official, ProcedureStep
 
@@ -156,6 +158,13 @@ class ReceiveForm(forms.Form):
                                        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500,
                                         widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    notify_channels = forms.MultipleChoiceField(
+        label=_("Nhận thông báo về hồ sơ qua"), choices=NotificationChannel.choices, required=False,
+        initial=[NotificationChannel.EMAIL], widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tin nhắn và Zalo gửi tới số điện thoại trên; thư điện tử chỉ gửi khi có địa chỉ."),
+    )
+    notify_language = forms.ChoiceField(label=_("Ngôn ngữ thông báo"), choices=settings.LANGUAGES,
+                                        initial=settings.LANGUAGE_CODE, required=False)
     sets_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=99, initial=1)
     channel = forms.ChoiceField(label=_("Kênh nộp"), choices=Channel.choices, initial=Channel.COUNTER)
     refuse_reason = forms.CharField(
@@ -230,6 +239,10 @@ class ReceiveForm(forms.Form):
         return services.Applicant(
             name=data["applicant_name"], id_number=data["applicant_id_number"], phone=data["applicant_phone"],
             address=data["applicant_address"], type=data["applicant_type"], email=data.get("applicant_email", ""),
+            # E-mail is ticked by default: without an address it simply does not apply.
+            notify_channels=tuple(channel for channel in data.get("notify_channels") or ()
+                                  if channel != NotificationChannel.EMAIL or data.get("applicant_email")),
+            language=data.get("notify_language") or settings.LANGUAGE_CODE,
         )
 
 

@@ -91,6 +91,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500)
+    # The citizen's choice at reception: channels (comma-separated `notifications` channel keys) and language of
+    # the messages about this dossier; opting out on the tracking page stops them.
+    notify_channels = models.CharField(_("kênh nhận thông báo"), max_length=32, blank=True)
+    notify_language = models.CharField(_("ngôn ngữ thông báo"), max_length=8, default="vi")
+    notify_opted_out_at = models.DateTimeField(_("ngừng nhận thông báo từ"), null=True, blank=True)
     sets_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
 
     received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
@@ -201,6 +206,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         """The citizen withdrew the dossier."""
 
     # --- Derived facts --------------------------------------------------------------------------
+    @property
+    def notification_channels(self) -> list[str]:
+        return [] if self.notify_opted_out_at else [c for c in self.notify_channels.split(",") if c]
+
     @property
     def national_status(self) -> int:
         return NATIONAL_STATUS[State(self.state)]

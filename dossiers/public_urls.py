@@ -21,6 +21,7 @@ register_converter(TokenConverter, "public_token")
 app_name = "tracking"
 urlpatterns = [
     path("t/<public_token:token>/", public_views.track, name="track"),
+    path("t/<public_token:token>/ngung-thong-bao/", public_views.opt_out, name="opt_out"),
     path("tra-cuu/", public_views.lookup, name="lookup"),
     path("kiosk/", public_views.kiosk, name="kiosk"),
     path("kiosk/t/<public_token:token>/", public_views.kiosk_track, name="kiosk_track"),

@@ -4,13 +4,17 @@ What a public page may show is decided here and in the templates under dossiers/
 code, the state, dates, public events and the agency's contact, with the applicant's name masked; never the
 phone, ID number, address, email or full name (docs/ARCHITECTURE.md: "a code alone never shows a dossier").
 """
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import ratelimit, selectors
+from notifications.models import NotificationChannel
+
+from . import ratelimit, selectors, services
+from .errors import DossierActionError
 from .links import tracking_path
 from .masking import mask_name
 from .models import Dossier, ResultDocument, State
@@ -78,17 +82,41 @@ def _tracking_context(dossier: Dossier) -> dict:
     }
 
 
-def _render_tracking(request, token: str, template: str, not_found_template: str, extra: dict):
+def _render_tracking(request, token: str, template: str, not_found_template: str, extra: dict,
+                     offer_opt_out: bool = False):
     try:
         dossier = selectors.dossier_by_token(token)
     except Dossier.DoesNotExist:
         return _changing(render(request, not_found_template, extra, status=404))
-    return _changing(render(request, template, {**_tracking_context(dossier), **extra}))
+    choice = _notification_choice(dossier) if offer_opt_out else {}
+    return _changing(render(request, template, {**_tracking_context(dossier), **choice, **extra}))
+
+
+def _notification_choice(dossier: Dossier) -> dict:
+    """The opt-out offer, on the tracking page only (not the kiosk's shared screen)."""
+    channels = dossier.notification_channels
+    if not channels:
+        return {}
+    labels = dict(NotificationChannel.choices)
+    return {"opt_out_path": tracking_path(dossier.tracking_token) + "ngung-thong-bao/",
+            "notify_channel_labels": [str(labels[channel]) for channel in channels if channel in labels]}
 
 
 @require_safe
 def track(request, token):
-    return _render_tracking(request, token, "dossiers/public/track.html", "dossiers/public/not_found.html", {})
+    return _render_tracking(request, token, "dossiers/public/track.html", "dossiers/public/not_found.html", {},
+                            offer_opt_out=True)
+
+
+@require_http_methods(["POST"])
+def opt_out(request, token):
+    """The citizen stops the messages about their dossier; the tracking token in the URL is the proof."""
+    try:
+        services.opt_out_of_notifications(token=token)
+    except DossierActionError:
+        return _changing(render(request, "dossiers/public/not_found.html", {}, status=404))
+    messages.success(request, _("Ông/bà sẽ không nhận thêm thông báo về hồ sơ này."))
+    return redirect("tracking:track", token=token)
 
 
 @require_safe

@@ -570,3 +570,17 @@ def visible_guidance(official: Official) -> QuerySet[CounterGuidance]:
 def rateable_dossiers(agency: Agency) -> QuerySet[Dossier]:
     """The agency's dossiers a citizen may rate, oldest first (the satisfaction demo rates some of them)."""
     return Dossier.objects.filter(agency=agency, state__in=RATEABLE_STATES).order_by("received_at", "id")
+
+
+def open_step_record(dossier: Dossier) -> StepRecord | None:
+    """The step the dossier is in now, with its holder (the notifications of a hand-off read it)."""
+    return (dossier.step_records.filter(finished_at__isnull=True).select_related("step", "assignee__user")
+            .order_by("-started_at", "-pk").first())
+
+
+def held_open_steps() -> QuerySet[StepRecord]:
+    """Open steps with a named holder on running (not paused) dossiers, for the daily reminders."""
+    return (StepRecord.objects.filter(finished_at__isnull=True, assignee__isnull=False,
+                                      dossier__state__in=RUNNING_STATES)
+            .select_related("step", "assignee__user", "dossier__agency", "dossier__procedure")
+            .order_by("due_at"))

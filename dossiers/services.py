@@ -27,6 +27,7 @@ from procedures.history import history_reason
 from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
 from procedures.roles import Role
 
+from . import notify, selectors
 from .errors import DossierActionError, DossierPermissionError
 from .models import (
     OPEN_STATES,
@@ -80,6 +81,9 @@ class Applicant:
     address: str
     type: str = ApplicantType.CITIZEN
     email: str = ""
+    # Channels the citizen chose for news of the dossier; None: by e-mail when an address is given.
+    notify_channels: tuple[str, ...] | None = None
+    language: str = "vi"
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def _require_transition(method, message: str) -> None:
 
 
 def _open_record(dossier: Dossier) -> StepRecord | None:
-    return dossier.step_records.filter(finished_at__isnull=True).select_related("step").order_by("-started_at").first()
+    return selectors.open_step_record(dossier)
 
 
 def can_act_on_step(official: Official, dossier: Dossier, record: StepRecord | None) -> bool:
@@ -180,7 +184,7 @@ def _actor_role(official: Official, preferred: str | None = None) -> str:
 
 def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: str = "", is_public: bool = True,
            step: ProcedureStep | None = None, role: str | None = None) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=ctx.dossier,
         kind=kind,
         at=ctx.now,
@@ -191,6 +195,9 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
         internal_note=internal_note,
         is_public=is_public,
     )
+    # The outbox: the messages this event owes the citizen and the officials, written in this transaction.
+    notify.on_event(event)
+    return event
 
 
 # simple-history keeps the reason in a 100-character column (procedures/history.py); bulk creation skips the
@@ -278,8 +285,14 @@ def _clean_applicant(applicant: Applicant) -> Applicant:
         errors["id_number"] = error.messages[0]
     if errors:
         raise DossierActionError(" ".join(str(message) for message in errors.values()))
+    email = (applicant.email or "").strip()
+    try:
+        channels = notify.clean_channels(applicant.notify_channels, email=email)
+    except ValidationError as error:
+        raise DossierActionError(error.messages[0]) from None
     return Applicant(name=name, id_number=id_number, phone=phone, address=applicant.address.strip(),
-                     type=applicant.type, email=(applicant.email or "").strip())
+                     type=applicant.type, email=email, notify_channels=channels,
+                     language=notify.clean_language(applicant.language))
 
 
 def _locked_counter(counter_model, **key):
@@ -371,6 +384,8 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,
         applicant_address=applicant.address,
+        notify_channels=",".join(applicant.notify_channels or ()),
+        notify_language=applicant.language,
         sets_count=sets_count,
         received_at=now,
         received_by=official,
@@ -963,3 +978,17 @@ def record_access(*, user, agency_id: int, kind: str, what: str, dossier_id: int
         at=now or timezone.now(), user=user, official=official, agency_id=agency_id, dossier_id=dossier_id,
         kind=kind, what=str(what)[:255],
     )
+
+
+@transaction.atomic
+def opt_out_of_notifications(*, token: str, now: datetime.datetime | None = None) -> Dossier:
+    """The citizen stops the messages about their dossier from its tracking page (the token is the proof)."""
+    dossier = Dossier.objects.select_for_update().filter(tracking_token=token).first()
+    if dossier is None:
+        raise DossierActionError(_("Không tìm thấy hồ sơ."))
+    if dossier.notify_opted_out_at is None:
+        dossier.notify_opted_out_at = now or timezone.now()
+        dossier._change_reason = "opt_out_of_notifications"
+        dossier.save(update_fields=["notify_opted_out_at"])
+        notify.drop_pending_for_applicant(dossier)
+    return dossier

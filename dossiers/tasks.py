@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from procedures.models import Agency
 from procedures.selectors import leader_emails
 
-from . import selectors
+from . import notify, selectors
 
 DIGEST_ROWS = 50  # a longer list is not read; the e-mail links to the worklist for the rest
 
@@ -47,3 +47,9 @@ def send_overdue_digests() -> int:
             body = render_to_string("dossiers/email/overdue_digest.txt", context)
         sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return sent
+
+
+@shared_task
+def send_step_reminders() -> int:
+    """Each working morning: officials hear of their steps due on the next working day or overdue (once a day)."""
+    return notify.send_step_reminders()

@@ -21,6 +21,7 @@ from dossiers import selectors as dossier_selectors
 from dossiers import services as dossier_services
 from dossiers.models import PersonalDataAccess
 from dossiers.pdf import register_log_name
+from notifications import selectors as notification_selectors
 from procedures.access import load_official
 from procedures.http import public_page
 from procedures.models import Agency
@@ -199,6 +200,8 @@ def leader(request):
         "agency": agency, "form": form, "filters": filters, "today": stats.today_figures(agency, now),
         "sections": sections, "overdue_page": overdue_page, "due_soon_count": due_soon.count(),
         "page_query": _query(request, trang=None), "chosen_agency": agency.code if request.user.is_superuser else "",
+        "notifications": notification_selectors.outcome_table(
+            agency_id=agency.pk, since=filters.period.start, until=filters.period.end),
     })
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "procedures",
+    "notifications",
     "dossiers",
     "satisfaction",
     "portal",
@@ -135,6 +136,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.send_overdue_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="1-6"),
     },
+    # Officials' step reminders (due tomorrow, overdue): once a working morning, one message per step a day.
+    "step-reminders": {
+        "task": "dossiers.tasks.send_step_reminders",
+        "schedule": crontab(hour=7, minute=5, day_of_week="1-6"),
+    },
+    # The outbox sweep: delivers what a lost task left pending, drops what outlived its use.
+    "notification-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": 60.0,
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -200,6 +211,36 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+
+
+
+def env_pairs(name: str, default: str = "") -> dict[str, str]:
+    """`a=1,b=2` -> {"a": "1", "b": "2"}."""
+    return dict(item.split("=", 1) for item in env_list(name, default) if "=" in item)
+
+
+# Notifications (README "Notifications"): a backend per channel; the console prints instead of sending.
+NOTIFICATION_BACKENDS = {
+    "email": os.environ.get("NOTIFY_EMAIL_BACKEND", "notifications.backends.EmailBackend"),
+    "sms": os.environ.get("NOTIFY_SMS_BACKEND", "notifications.backends.ConsoleBackend"),
+    "zalo": os.environ.get("NOTIFY_ZALO_BACKEND", "notifications.backends.ConsoleBackend"),
+}
+NOTIFY_SMS_URL = os.environ.get("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_TOKEN = os.environ.get("NOTIFY_SMS_TOKEN", "")
+NOTIFY_SMS_SENDER = os.environ.get("NOTIFY_SMS_SENDER", "MOTCUA")
+NOTIFY_ZALO_URL = os.environ.get("NOTIFY_ZALO_URL", "")
+NOTIFY_ZALO_ACCESS_TOKEN = os.environ.get("NOTIFY_ZALO_ACCESS_TOKEN", "")
+NOTIFY_ZALO_TEMPLATES = env_pairs("NOTIFY_ZALO_TEMPLATES")
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5"))
+NOTIFY_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "60"))
+NOTIFY_SWEEP_AFTER_SECONDS = int(os.environ.get("NOTIFY_SWEEP_AFTER_SECONDS", "120"))
+# Messages per window (seconds) per provider, e.g. "sms=30/60,zalo=30/60,email=120/60".
+NOTIFY_RATE_LIMITS = {
+    channel: tuple(int(part) for part in rate.split("/", 1))
+    for channel, rate in env_pairs("NOTIFY_RATE_LIMITS", "sms=30/60,zalo=30/60,email=120/60").items()
+}
+NOTIFY_LIFETIME_HOURS = int(os.environ.get("NOTIFY_LIFETIME_HOURS", "72"))
 
 # Public lookup: attempts per window (seconds) per client address; trusted reverse proxies in front of the app
 # decide which X-Forwarded-For entry is the client (0: use REMOTE_ADDR only).

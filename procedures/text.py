@@ -2,9 +2,13 @@
 import unicodedata
 
 
-def fold(text: str) -> str:
-    """Lower-case, strip Vietnamese diacritics ("Đăng ký" -> "dang ky") and collapse spaces."""
+def strip_diacritics(text: str) -> str:
+    """Vietnamese without its marks, case kept ("Đăng ký" -> "Dang ky"): search folding and unaccented SMS."""
     text = (text or "").replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(stripped.lower().split())
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip Vietnamese diacritics ("Đăng ký" -> "dang ky") and collapse spaces."""
+    return " ".join(strip_diacritics(text).lower().split())

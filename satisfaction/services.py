@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from dossiers import selectors as dossier_selectors
+from notifications import services as outbox
+from notifications.models import Audience, NotificationChannel
 from procedures import calendar
 from procedures.models import Agency, Official, Procedure, TimeUnit
 
@@ -314,7 +316,23 @@ def create_feedback(*, data: FeedbackInput, now: datetime.datetime | None = None
         from .tasks import notify_official_feedback
 
         _notify(notify_official_feedback, feedback.pk)
+        _tell_officials(feedback, officials)
     return feedback
+
+
+def _tell_officials(feedback: Feedback, officials: list[Official]) -> None:
+    """Each official a report names hears of it (by e-mail, in Vietnamese), in the report's transaction;
+    the message says what kind of report it is, never who wrote it or what it says."""
+    for official in officials:
+        with translation.override(settings.LANGUAGE_CODE):
+            kind = str(feedback.get_kind_display())
+        outbox.enqueue(
+            agency_id=feedback.agency_id, audience=Audience.OFFICIAL, template="feedback_about_you",
+            language=settings.LANGUAGE_CODE,
+            context={"official_name": official.display_name, "code": feedback.code, "kind": kind},
+            recipients=[(NotificationChannel.EMAIL, official.user.email)],
+            key=f"feedback:{feedback.pk}:official:{official.pk}", now=feedback.received_at,
+        )
 
 
 # --- feedback: handling (the machine) -------------------------------------------------------------------

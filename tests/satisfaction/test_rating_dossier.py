@@ -157,7 +157,9 @@ def test_dissatisfied_rating_turns_into_feedback_in_one_step(client, finish, cle
     assert (feedback.dossier, feedback.rating, feedback.agency_id, feedback.procedure_id) == (
         dossier, rating, dossier.agency_id, dossier.procedure_id)
     assert list(feedback.officials.all()) == [specialist]
-    assert len(mail.outbox) == 1 and feedback.code in mail.outbox[0].subject
+    # The leaders' e-mail, then the named official's own notice through the notifications outbox.
+    assert len(mail.outbox) == 2 and feedback.code in mail.outbox[0].subject
+    assert mail.outbox[1].to == [specialist.user.email] and feedback.code in mail.outbox[1].subject
 
 
 def test_feedback_cannot_name_an_official_who_did_not_handle_the_dossier(finish, specialist2):

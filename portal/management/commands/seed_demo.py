@@ -96,6 +96,10 @@ class Command(BaseCommand):
         for app_label, codenames in AGENCY_ADMIN_PERMISSIONS.items():
             groups[Role.AGENCY_ADMIN].permissions.add(
                 *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+        # The outbox: the agency admin sees failed deliveries and resends them (the admin scopes rows to the agency).
+        groups[Role.AGENCY_ADMIN].permissions.add(*Permission.objects.filter(
+            content_type__app_label="notifications",
+            codename__in=["view_notification", "change_notification", "view_deliveryattempt"]))
 
         User = get_user_model()
         logins = []
