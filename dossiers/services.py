@@ -16,20 +16,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
 from procedures import calendar
-from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument
+from procedures.models import Agency, Official, Procedure, ProcedureStep, RequiredDocument
 from procedures.roles import Role
 
+from . import audit
 from .errors import DossierActionError, DossierPermissionError
 from .models import (
     OPEN_STATES,
     ApplicantType,
+    AuditChainHead,
+    AuditVerification,
     Channel,
     CounterGuidance,
     Dossier,
@@ -38,6 +41,7 @@ from .models import (
     DossierEvent,
     Extension,
     PaymentRequest,
+    PublishedChainHead,
     ResultDocument,
     State,
     StepRecord,
@@ -173,7 +177,8 @@ def _actor_role(official: Official, preferred: str | None = None) -> str:
 
 def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: str = "", is_public: bool = True,
            step: ProcedureStep | None = None, role: str | None = None) -> DossierEvent:
-    return DossierEvent.objects.create(
+    """The one writer of dossier events: each is sealed into the agency's audit chain in the same transaction."""
+    event = DossierEvent(
         dossier=ctx.dossier,
         kind=kind,
         at=ctx.now,
@@ -184,6 +189,9 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
         internal_note=internal_note,
         is_public=is_public,
     )
+    audit.seal(event, agency_id=ctx.dossier.agency_id, now=ctx.now)
+    event.save()
+    return event
 
 
 # simple-history keeps the reason in a 100-character column; PostgreSQL refuses longer text.
@@ -805,6 +813,55 @@ def register_result_document(*, dossier_id: int, actor, number: str, issued_on: 
     document = ResultDocument(dossier=dossier, number=number, issued_on=issued_on, signer=signer, title=title.strip(),
                               verification_token=new_token(), registered_by=ctx.official, registered_at=ctx.now)
     document._history_user = ctx.official.user
+    audit.seal(document, agency_id=dossier.agency_id, now=ctx.now)
     document.save()
     _event(ctx, Event.RESULT_REGISTERED, public_note=number)
     return document
+
+
+# --- the audit chain: daily publication and verification runs --------------------------------------------------
+
+
+@transaction.atomic
+def publish_chain_heads(*, now: datetime.datetime | None = None) -> list[PublishedChainHead]:
+    """Publish each agency's chain head for today (Celery beat, daily). The first publication of a day stands:
+    a copy someone already took must keep matching."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    published = []
+    for head in AuditChainHead.objects.filter(seq__gt=0).order_by("agency_id"):
+        row, _created = PublishedChainHead.objects.get_or_create(
+            agency_id=head.agency_id, published_on=day,
+            defaults={"published_at": now, "seq": head.seq, "hash": head.hash},
+        )
+        published.append(row)
+    return published
+
+
+def verify_audit_chains(*, agency_code: str | None = None,
+                        now: datetime.datetime | None = None) -> list[audit.ChainReport]:
+    """Walk the chain of one agency (or of each) and store the result for the leader dashboard."""
+    agencies = Agency.objects.order_by("code")
+    if agency_code:
+        agencies = agencies.filter(code=agency_code)
+        if not agencies.exists():
+            raise DossierActionError(_("Không có cơ quan mã %(code)s.") % {"code": agency_code})
+    reports = []
+    for agency in agencies:
+        report = _walk_in_snapshot(agency.pk)
+        AuditVerification.objects.create(agency=agency, ran_at=now or timezone.now(), ok=report.ok,
+                                         entries=report.entries, problem=report.problem)
+        reports.append(report)
+    return reports
+
+
+def _walk_in_snapshot(agency_id: int) -> audit.ChainReport:
+    """One consistent snapshot (PostgreSQL REPEATABLE READ) so writes landing during the walk are not mistaken for
+    tampering; inside an outer transaction (tests) the outer one's view is used."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return audit.walk(agency_id)
+    with transaction.atomic():
+        return audit.walk(agency_id)

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from procedures.models import Agency
 from procedures.selectors import leader_emails
 
-from . import selectors
+from . import selectors, services
 
 DIGEST_ROWS = 50  # a longer list is not read; the e-mail links to the worklist for the rest
 
@@ -47,3 +47,15 @@ def send_overdue_digests() -> int:
             body = render_to_string("dossiers/email/overdue_digest.txt", context)
         sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return sent
+
+
+@shared_task
+def publish_audit_chain_heads() -> int:
+    """Once a day: publish every agency's audit chain head on the public statistics page (dossiers.audit)."""
+    return len(services.publish_chain_heads())
+
+
+@shared_task
+def verify_audit_chains() -> int:
+    """Nightly `verify_audit`: the leader dashboard shows the result; returns how many chains are broken."""
+    return sum(not report.ok for report in services.verify_audit_chains())

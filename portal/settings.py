@@ -120,6 +120,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.send_overdue_digests",
         "schedule": crontab(hour=7, minute=0, day_of_week="1-6"),
     },
+    # The audit chain (dossiers.audit): verified at night, each agency's head published once a day.
+    "verify-audit-chains": {
+        "task": "dossiers.tasks.verify_audit_chains",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "publish-audit-chain-heads": {
+        "task": "dossiers.tasks.publish_audit_chain_heads",
+        "schedule": crontab(hour=0, minute=45),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
