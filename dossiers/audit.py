@@ -45,6 +45,7 @@ def result_content(document, agency_id: int) -> dict:
         "number": document.number, "issued_on": document.issued_on.isoformat(), "signer": document.signer,
         "title": document.title, "verification_token": document.verification_token,
         "registered_by": document.registered_by_id, "registered_at": _instant(document.registered_at),
+        "electronic_copy_sha256": document.electronic_copy_sha256,
     }
 
 

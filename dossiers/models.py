@@ -470,6 +470,9 @@ class ResultDocument(models.Model):
     verification_token = models.CharField(_("mã xác thực"), max_length=32)
     registered_by = models.ForeignKey(Official, verbose_name=_("người đăng ký"), on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(_("thời điểm đăng ký"))
+    # The electronic copy, signed by the agency at registration (dossiers.signing); its digest is in the audit chain.
+    electronic_copy = models.FileField(_("bản điện tử có ký số"), upload_to="results/%Y/%m/", blank=True)
+    electronic_copy_sha256 = models.CharField(_("mã băm SHA-256 bản điện tử"), max_length=64, blank=True)
     chain_seq = models.PositiveBigIntegerField(_("số thứ tự trong chuỗi nhật ký"), null=True, blank=True, editable=False)
     chain_hash = models.CharField(_("mã băm chuỗi nhật ký"), max_length=64, blank=True, editable=False)
     history = HistoricalRecords()
@@ -482,6 +485,7 @@ class ResultDocument(models.Model):
             models.UniqueConstraint(fields=["verification_token"], name="result_token_unique"),
             models.UniqueConstraint(fields=["dossier", "number"], name="result_number_unique_per_dossier"),
         ]
+        indexes = [models.Index(fields=["electronic_copy_sha256"], name="result_copy_digest_idx")]
 
     def __str__(self) -> str:
         return self.number

@@ -437,6 +437,12 @@ def tracking_token_for_lookup(*, code: str, last_digits: str) -> str | None:
     return row["tracking_token"] if any(matches) else None
 
 
+def result_document_by_copy_digest(sha256: str) -> ResultDocument | None:
+    """The registered result document whose signed electronic copy is byte for byte this file, if any."""
+    return (ResultDocument.objects.select_related("dossier__agency").filter(electronic_copy_sha256=sha256)
+            .exclude(electronic_copy_sha256="").first())
+
+
 def result_document_by_token(token: str) -> ResultDocument:
     """The public verification read: a registered result document with its dossier, procedure and agency."""
     return ResultDocument.objects.select_related("dossier__procedure", "dossier__agency").get(verification_token=token)

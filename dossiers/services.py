@@ -10,12 +10,14 @@ Thông tư 03/2025/TT-VPCP; dossier codes follow Thông tư 01/2018/TT-VPCP Đi�
 """
 import contextlib
 import datetime
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -26,13 +28,15 @@ from procedures import calendar
 from procedures.models import Agency, Official, Procedure, ProcedureStep, RequiredDocument
 from procedures.roles import Role
 
-from . import audit
+from . import audit, pdf
 from .errors import DossierActionError, DossierPermissionError
 from .models import (
     OPEN_STATES,
+    AgencyCertificate,
     ApplicantType,
     AuditChainHead,
     AuditVerification,
+    CertificateUse,
     Channel,
     CounterGuidance,
     Dossier,
@@ -46,6 +50,7 @@ from .models import (
     State,
     StepRecord,
     SupplementRequest,
+    TrustedRoot,
 )
 from .validators import validate_id_number, validate_phone
 
@@ -813,6 +818,10 @@ def register_result_document(*, dossier_id: int, actor, number: str, issued_on: 
     document = ResultDocument(dossier=dossier, number=number, issued_on=issued_on, signer=signer, title=title.strip(),
                               verification_token=new_token(), registered_by=ctx.official, registered_at=ctx.now)
     document._history_user = ctx.official.user
+    # The signed electronic copy is made before the chain is locked: rendering must not hold up other writers.
+    copy = pdf.result_copy_pdf(document)
+    document.electronic_copy.save(f"{document.verification_token}.pdf", ContentFile(copy), save=False)
+    document.electronic_copy_sha256 = hashlib.sha256(copy).hexdigest()
     audit.seal(document, agency_id=dossier.agency_id, now=ctx.now)
     document.save()
     _event(ctx, Event.RESULT_REGISTERED, public_note=number)
@@ -865,3 +874,49 @@ def _walk_in_snapshot(agency_id: int) -> audit.ChainReport:
             return audit.walk(agency_id)
     with transaction.atomic():
         return audit.walk(agency_id)
+
+
+# --- the agency's signing certificate (dossiers.signing) --------------------------------------------------------
+
+
+@transaction.atomic
+def install_agency_certificate(*, agency_id: int, pkcs12: bytes, passphrase: str, actor,
+                               now: datetime.datetime | None = None) -> AgencyCertificate:
+    """An agency's PKCS#12 (key and certificate) becomes its signing certificate; the previous one is retired.
+
+    Only a superuser or an agency administrator of that agency may do it. The key is stored encrypted and never
+    shown again (signing.SigningError for a file that cannot be used)."""
+    from . import signing
+
+    if not (actor is not None and actor.is_authenticated and actor.is_superuser):
+        official = official_of(actor)
+        _require_role(official, agency_id, Role.AGENCY_ADMIN)
+    agency = Agency.objects.select_for_update().get(pk=agency_id)
+    now = now or timezone.now()
+    credentials = signing.read_pkcs12(pkcs12, passphrase, now=now)
+    AgencyCertificate.objects.filter(agency=agency, is_active=True).update(is_active=False)
+    return AgencyCertificate.objects.create(
+        agency=agency, subject=credentials.subject[:500], issuer=credentials.issuer[:500],
+        serial_number=format(credentials.certificate.serial_number, "x")[:100], fingerprint=credentials.fingerprint,
+        not_before=credentials.certificate.not_valid_before_utc, not_after=credentials.certificate.not_valid_after_utc,
+        certificate_pem=credentials.chain_pem(), encrypted_key=signing.encrypt_private_key(credentials.key),
+        uploaded_at=now, uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def record_certificate_use(*, certificate_id: int, document: str,
+                           now: datetime.datetime | None = None) -> CertificateUse:
+    """Each use of an agency's private key is logged: what was signed, when."""
+    return CertificateUse.objects.create(certificate_id=certificate_id, document=document[:300],
+                                         used_at=now or timezone.now())
+
+
+def add_trusted_root(*, name: str, pem: str) -> TrustedRoot:
+    """A certificate authority the public verification page trusts (the same PEM is not added twice)."""
+    from . import signing
+
+    certificates = signing.certificates_from_pem(pem)
+    if len(certificates) != 1:
+        raise DossierActionError(_("Cần đúng một chứng thư gốc dạng PEM."))
+    root, _created = TrustedRoot.objects.get_or_create(certificate_pem=pem.strip() + "\n", defaults={"name": name})
+    return root

@@ -186,6 +186,14 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 PUBLIC_LOOKUP_RATE_LIMIT = (10, 600)
 RATELIMIT_TRUSTED_PROXIES = int(os.environ.get("RATELIMIT_TRUSTED_PROXIES", "0"))
 
+# Digital signatures (dossiers.signing): agencies' private keys are stored encrypted with these Fernet keys
+# (comma-separated; the first encrypts, every one decrypts, for rotation). The development key below is public:
+# it is used only with DEBUG on; with DEBUG off, uploading or using a key without this setting is refused.
+SIGNING_KEY_ENCRYPTION_KEY = os.environ.get("SIGNING_KEY_ENCRYPTION_KEY", "") or (
+    "xRz0b7Qwlbmf7DqmHpMG8kXgfsZxI3xVPetemBLxYEA=" if DEBUG else "")
+# The public verification page (/xac-thuc/) accepts uploaded PDFs up to this size.
+SIGNED_PDF_MAX_BYTES = int(os.environ.get("SIGNED_PDF_MAX_BYTES", str(10 * 1024 * 1024)))
+
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Một Cửa")
 PORTAL_AGENCY_NAME = os.environ.get("PORTAL_AGENCY_NAME", "Bộ phận Một cửa")
 

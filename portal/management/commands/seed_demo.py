@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dossiers.demo import seed_dossiers
+from dossiers.demo import seed_audit, seed_dossiers, seed_signing
 from procedures import demo_data, services
 from procedures.models import Agency, CalendarException, Department, Field, Official, Procedure
 from procedures.roles import Role
@@ -26,7 +26,10 @@ AGENCY_ADMIN_PERMISSIONS = [
     for model in ("department", "official", "field", "procedure", "procedurestep", "requireddocument",
                   "calendarexception")
     for action in ("view", "add", "change")
-] + ["view_agency", "change_agency"]
+] + ["view_agency", "change_agency"] + [
+    # The agency's signing certificate: uploaded (key encrypted, never shown again) and its uses read.
+    "add_agencycertificate", "view_agencycertificate", "view_certificateuse",
+]
 
 
 class Command(BaseCommand):
@@ -52,6 +55,8 @@ class Command(BaseCommand):
         # Dossiers and ratings go through their apps' services, so the demo shows what production writes.
         seed_dossiers(self.stdout)
         seed_satisfaction(self.stdout)
+        seed_signing(self.stdout)
+        seed_audit(self.stdout)
         self.print_logins(logins)
 
     def seed_agencies(self) -> dict[str, Agency]:
@@ -98,7 +103,7 @@ class Command(BaseCommand):
     def seed_staff(self, agencies: dict[str, Agency]) -> list[tuple[str, str, str]]:
         groups = dict(zip(Role.values, services.role_groups(Role.values), strict=True))
         wanted_permissions = Permission.objects.filter(
-            content_type__app_label="procedures", codename__in=AGENCY_ADMIN_PERMISSIONS
+            content_type__app_label__in=["procedures", "dossiers"], codename__in=AGENCY_ADMIN_PERMISSIONS
         )
         groups[Role.AGENCY_ADMIN].permissions.add(*wanted_permissions)
 
