@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,10 +22,12 @@ from .models import (
     NATIONAL_STATUS,
     OPEN_STATES,
     PAUSED_STATES,
+    AuditVerification,
     CounterGuidance,
     Dossier,
     DossierEvent,
     Extension,
+    PublishedChainHead,
     ResultDocument,
     State,
     StepRecord,
@@ -508,3 +510,18 @@ def counter_guidance_for_staff(official: Official, pk: int) -> CounterGuidance:
 def rateable_dossiers(agency: Agency) -> QuerySet[Dossier]:
     """The agency's dossiers a citizen may rate, oldest first (the satisfaction demo rates some of them)."""
     return Dossier.objects.filter(agency=agency, state__in=RATEABLE_STATES).order_by("received_at", "id")
+
+
+# --- the audit chain (dossiers.audit) ---------------------------------------------------------------------------
+
+
+def latest_published_chain_heads(agency_id: int | None = None) -> list[PublishedChainHead]:
+    """Each agency's most recent published chain head (one query), for the public statistics page and its JSON."""
+    newest = PublishedChainHead.objects.filter(agency=OuterRef("agency")).order_by("-published_on").values("pk")[:1]
+    heads = PublishedChainHead.objects.filter(pk=Subquery(newest)).select_related("agency").order_by("agency__name")
+    return list(heads.filter(agency_id=agency_id) if agency_id else heads)
+
+
+def last_audit_verification(agency_id: int) -> AuditVerification | None:
+    """The latest `verify_audit` run over the agency's chain, for the leader dashboard."""
+    return AuditVerification.objects.filter(agency_id=agency_id).order_by("-ran_at").first()

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from dossiers import selectors as dossier_selectors
 from procedures.access import load_official
 from procedures.http import public_page
 from procedures.models import Agency
@@ -91,7 +92,25 @@ def public_stats(request, code=None):
         "agency": agency, "report": report, "figures": report.figures, "charts": payload["charts"],
         "agencies": payload["agencies"], "summary": sections["tong-hop"], "months": sections["theo-thang"],
         "fields": sections["theo-linh-vuc"],
+        # Read outside the cached payload: a head published a minute ago shows at once.
+        "chain_heads": dossier_selectors.latest_published_chain_heads(agency.pk if agency else None),
+        "chain_heads_json": reverse("dashboards:agency_chain_heads", kwargs={"code": agency.code}) if agency
+        else reverse("dashboards:chain_heads"),
     })
+
+
+@require_safe
+@public_page(max_age=60)
+def chain_heads(request, code=None):
+    """The published audit chain heads as JSON: keep a copy, and any later rewrite of the history shows."""
+    agency = _agency_or_404(code)
+    heads = dossier_selectors.latest_published_chain_heads(agency.pk if agency else None)
+    return JsonResponse({
+        "algorithm": "sha256(previous_hash + '\\n' + canonical JSON of the entry); first previous_hash = 64 zeros",
+        "heads": [{"agency_code": head.agency.code, "agency_name": head.agency.name,
+                   "published_on": head.published_on.isoformat(), "published_at": head.published_at.isoformat(),
+                   "entries": head.seq, "head_hash": head.hash} for head in heads],
+    }, json_dumps_params={"ensure_ascii": False})
 
 
 def _export(table: stats.Table, fmt: str, name: str, heading=()):
@@ -195,6 +214,7 @@ def leader(request):
         "agency": agency, "form": form, "filters": filters, "today": stats.today_figures(agency, now),
         "sections": sections, "overdue_page": overdue_page, "due_soon_count": due_soon.count(),
         "page_query": _query(request, trang=None), "chosen_agency": agency.code if request.user.is_superuser else "",
+        "audit_check": dossier_selectors.last_audit_verification(agency.pk),
     })
 
 
