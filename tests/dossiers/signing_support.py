@@ -1,5 +1,6 @@
 """A demo CA, agencies' certificates installed through the service, and readers of signed PDFs for the tests."""
 import datetime
+import shutil
 import subprocess
 
 import pypdfium2
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from dossiers import pki, services
 
-PDFSIG = "/usr/bin/pdfsig"
+PDFSIG = shutil.which("pdfsig") or "/usr/bin/pdfsig"
 
 
 def trusted_ca(name: str = pki.DEMO_CA_NAME) -> pki.Issued:
