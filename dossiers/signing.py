@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from procedures.models import Agency
@@ -219,8 +219,9 @@ def sign_pdf(content: bytes, *, agency: Agency | None, document: str) -> bytes:
         field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=document, location=agency.name, name=agency.name,
     )
-    text = {"signed_by": _("Ký số bởi: %(agency)s") % {"agency": agency.name},
-            "at": _("Thời gian ký: %(at)s") % {"at": f"{now.astimezone(VN):%d/%m/%Y %H:%M:%S} (GMT+7)"}}
+    with translation.override("vi"):  # printed on a legal document, like the form itself
+        text = {"signed_by": _("Ký số bởi: %(agency)s") % {"agency": agency.name},
+                "at": _("Thời gian ký: %(at)s") % {"at": f"{now.astimezone(VN):%d/%m/%Y %H:%M:%S} (GMT+7)"}}
     # Every digit, so one cut of the font serves every signing time of this agency.
     characters = "".join(sorted(set(text["signed_by"] + text["at"] + "0123456789")))
     # A fixed reservation for the CMS container spares pyHanko a trial signature to measure it.
