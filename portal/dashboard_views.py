@@ -64,6 +64,8 @@ def public_payload(agency: Agency | None) -> dict:
             "report": report,
             "charts": _public_charts(report),
             "agencies": [] if agency else list(Agency.objects.order_by("name").values_list("code", "name")),
+            # A publication bumps this cache (portal/apps.py), so a new head shows at once.
+            "chain_heads": dossier_selectors.latest_published_chain_heads(agency.pk if agency else None),
         }
         cache.set(key, payload, stats_cache.CACHE_SECONDS)
     return payload
@@ -92,8 +94,7 @@ def public_stats(request, code=None):
         "agency": agency, "report": report, "figures": report.figures, "charts": payload["charts"],
         "agencies": payload["agencies"], "summary": sections["tong-hop"], "months": sections["theo-thang"],
         "fields": sections["theo-linh-vuc"],
-        # Read outside the cached payload: a head published a minute ago shows at once.
-        "chain_heads": dossier_selectors.latest_published_chain_heads(agency.pk if agency else None),
+        "chain_heads": payload.get("chain_heads", []),  # a payload cached before this key existed
         "chain_heads_json": reverse("dashboards:agency_chain_heads", kwargs={"code": agency.code}) if agency
         else reverse("dashboards:chain_heads"),
     })
