@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages migrate demo browser-deps vnu clean
+.PHONY: run test lint messages migrate demo browser-deps pdf-deps vnu clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium package (sudo apt-get install chromium) for the browser tests."; fi; }
 
+# poppler's pdfsig checks the signed PDFs independently of pyHanko in the tests.
+pdf-deps:
+	@command -v pdfsig >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; \
+	  else echo "Install Debian's poppler-utils package (sudo apt-get install poppler-utils) for the signature tests."; fi; }
+
 # The W3C Nu HTML validator (vnu-jar from the npm registry, run with the machine's Java) checks public pages.
 vnu:
 	sh tests/tools/get_vnu.sh
@@ -43,7 +49,7 @@ vnu:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) messages browser-deps vnu lint
+test: $(STAMP) messages browser-deps pdf-deps vnu lint
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

@@ -2,15 +2,22 @@
 
 A superuser sees everything; anyone else (should a superuser grant them these pages) sees only what the one
 visibility rule lets them open on the staff pages (`selectors.visible_dossiers`), history pages included."""
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from procedures.access import admin_agency_id, load_official
+from procedures.models import Agency
 
-from . import selectors, services
+from . import selectors, services, signing
+from .errors import DossierActionError
 from .models import (
+    AgencyCertificate,
+    AuditVerification,
+    CertificateUse,
     CounterGuidance,
     Dossier,
     DossierDocument,
@@ -19,6 +26,7 @@ from .models import (
     PersonalDataAccess,
     ResultDocument,
     StepRecord,
+    TrustedRoot,
 )
 
 
@@ -157,6 +165,132 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         in_scope = obj is None or admin_agency_id(request) in (None, obj.agency_id)
         return in_scope and super().has_view_permission(request, obj)
+
+
+
+PKCS12_MAX_BYTES = 256 * 1024
+
+
+class AgencyCertificateUploadForm(forms.ModelForm):
+    """Upload of an agency's PKCS#12: the file and its passphrase are read once and never stored as such."""
+
+    pkcs12 = forms.FileField(label=_("Tệp PKCS#12 (.p12, .pfx)"),
+                             help_text=_("Chứa khóa bí mật và chứng thư số của cơ quan. Khóa được mã hóa khi lưu "
+                                         "và không bao giờ hiển thị lại."))
+    passphrase = forms.CharField(label=_("Mật khẩu của tệp"), required=False, strip=False,
+                                 widget=forms.PasswordInput(render_value=False))
+
+    class Meta:
+        model = AgencyCertificate
+        fields = ["agency"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("pkcs12")
+        if upload is not None:
+            if upload.size > PKCS12_MAX_BYTES:
+                raise forms.ValidationError(_("Tệp PKCS#12 quá lớn."))
+            data["pkcs12_bytes"] = upload.read()
+            try:
+                signing.read_pkcs12(data["pkcs12_bytes"], data.get("passphrase", ""))
+            except signing.SigningError as error:
+                raise forms.ValidationError(error.message) from None
+        return data
+
+
+@admin.register(AgencyCertificate)
+class AgencyCertificateAdmin(admin.ModelAdmin):
+    """Agencies' signing certificates: added by upload only, never edited, the key never shown."""
+
+    list_display = ["agency", "subject", "issuer", "not_after", "is_active", "uploaded_at", "uploaded_by"]
+    list_filter = ["is_active", "agency"]
+    list_select_related = ["agency", "uploaded_by"]
+    fields = ["agency", "subject", "issuer", "serial_number", "fingerprint", "not_before", "not_after", "is_active",
+              "uploaded_at", "uploaded_by"]
+    readonly_fields = fields
+    form = AgencyCertificateUploadForm
+
+    def _official(self, request):
+        return None if request.user.is_superuser else load_official(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        official = self._official(request)
+        return queryset.filter(agency_id=official.agency_id) if official else queryset.none()
+
+    def get_fields(self, request, obj=None):
+        return ["agency", "pkcs12", "passphrase"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency" and not request.user.is_superuser:
+            official = self._official(request)
+            kwargs["queryset"] = Agency.objects.filter(pk=official.agency_id if official else None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_form(self, request, form, change):
+        """The service stores the certificate (key encrypted) and retires the previous one."""
+        try:
+            return services.install_agency_certificate(
+                agency_id=form.cleaned_data["agency"].pk, pkcs12=form.cleaned_data["pkcs12_bytes"],
+                passphrase=form.cleaned_data.get("passphrase", ""), actor=request.user)
+        except (signing.SigningError, DossierActionError) as error:
+            raise PermissionDenied(error.message) from None
+
+    def save_model(self, request, obj, form, change):
+        """Saved by the service in save_form."""
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related."""
+
+
+@admin.register(CertificateUse)
+class CertificateUseAdmin(admin.ModelAdmin):
+    """Every signature made with an agency's key: what, when (read-only)."""
+
+    list_display = ["used_at", "certificate", "document"]
+    list_filter = ["certificate__agency"]
+    list_select_related = ["certificate"]
+    date_hierarchy = "used_at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        official = load_official(request.user)
+        return queryset.filter(certificate__agency_id=official.agency_id) if official else queryset.none()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrustedRoot)
+class TrustedRootAdmin(admin.ModelAdmin):
+    """Certificate authorities the public verification page trusts (system administrators only)."""
+
+    list_display = ["name", "added_at"]
+
+
+@admin.register(AuditVerification)
+class AuditVerificationAdmin(admin.ModelAdmin):
+    list_display = ["ran_at", "agency", "ok", "entries", "problem"]
+    list_filter = ["ok", "agency"]
 
     def has_add_permission(self, request):
         return False

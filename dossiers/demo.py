@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from procedures import calendar
 from procedures.models import Agency, Official
-from procedures.roles import Role
+from procedures.roles import GROUP_NAMES, Role
 
-from . import services
+from . import selectors, services, signing
 from .errors import DossierActionError
 from .models import Dossier, State
 
@@ -191,3 +191,40 @@ def seed_dossiers(stdout=None, *, per_agency: int | None = None, seed: int = 202
             summary[State(value).label] += 1
         stdout.write("  " + ", ".join(f"{label}: {count}" for label, count in summary.items() if count))
     return created
+
+
+def seed_signing(stdout=None) -> int:
+    """A demo certificate authority, trusted by the verification page, and one certificate per agency installed by
+    its administrator, so `make run` prints signed forms. Idempotent: an agency that has a certificate keeps it."""
+    from . import pki
+
+    missing = [agency for agency in Agency.objects.order_by("code") if signing.active_certificate(agency.pk) is None]
+    if not missing:
+        return 0
+    now = timezone.now()
+    ca = pki.make_ca(now=now)
+    services.add_trusted_root(name=pki.DEMO_CA_NAME, pem=ca.pem)
+    installed = 0
+    for agency in missing:
+        admin = Official.objects.filter(agency=agency, is_active=True, user__groups__name=GROUP_NAMES[Role.AGENCY_ADMIN]).first()
+        if admin is None:
+            continue
+        issued = pki.issue(ca, agency.name, not_before=now - datetime.timedelta(days=1),
+                           not_after=now + datetime.timedelta(days=365 * 3))
+        services.install_agency_certificate(agency_id=agency.pk, pkcs12=pki.pkcs12_bytes(issued, ca, "demo"),
+                                            passphrase="demo", actor=admin.user, now=now)
+        installed += 1
+    if stdout is not None:
+        stdout.write(f"Demo signing certificates installed: {installed}")
+    return installed
+
+
+def seed_audit(stdout=None) -> None:
+    """Publish today's chain heads and verify each chain never verified yet, as the nightly tasks do, so the public
+    statistics and the leader dashboard show both (a re-run adds nothing)."""
+    services.publish_chain_heads()
+    for agency in Agency.objects.order_by("code"):
+        if selectors.last_audit_verification(agency.pk) is None:
+            [report] = services.verify_audit_chains(agency_code=agency.code)
+            if stdout is not None:
+                stdout.write(f"Audit chain {agency.code}: {report.entries} entries, {'OK' if report.ok else 'BROKEN'}")

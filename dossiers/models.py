@@ -365,6 +365,9 @@ class DossierEvent(models.Model):
     public_note = models.TextField(_("ghi chú công khai"), blank=True)
     internal_note = models.TextField(_("ghi chú nội bộ"), blank=True)
     is_public = models.BooleanField(_("hiển thị cho công dân"), default=True)
+    # Tamper-evident audit chain (dossiers.audit): place in the agency's chain and hash over content + previous hash.
+    chain_seq = models.PositiveBigIntegerField(_("số thứ tự trong chuỗi nhật ký"), null=True, blank=True, editable=False)
+    chain_hash = models.CharField(_("mã băm chuỗi nhật ký"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("sự kiện hồ sơ")
@@ -501,6 +504,11 @@ class ResultDocument(models.Model):
     verification_token = models.CharField(_("mã xác thực"), max_length=32)
     registered_by = models.ForeignKey(Official, verbose_name=_("người đăng ký"), on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(_("thời điểm đăng ký"))
+    # The electronic copy, signed by the agency at registration (dossiers.signing); its digest is in the audit chain.
+    electronic_copy = models.FileField(_("bản điện tử có ký số"), upload_to="results/%Y/%m/", blank=True)
+    electronic_copy_sha256 = models.CharField(_("mã băm SHA-256 bản điện tử"), max_length=64, blank=True)
+    chain_seq = models.PositiveBigIntegerField(_("số thứ tự trong chuỗi nhật ký"), null=True, blank=True, editable=False)
+    chain_hash = models.CharField(_("mã băm chuỗi nhật ký"), max_length=64, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -511,6 +519,7 @@ class ResultDocument(models.Model):
             models.UniqueConstraint(fields=["verification_token"], name="result_token_unique"),
             models.UniqueConstraint(fields=["dossier", "number"], name="result_number_unique_per_dossier"),
         ]
+        indexes = [models.Index(fields=["electronic_copy_sha256"], name="result_copy_digest_idx")]
 
     def __str__(self) -> str:
         return self.number
@@ -623,3 +632,121 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.user_id} {self.what}"
+
+
+# --- tamper-evident audit chain (dossiers.audit) ---------------------------------------------------------
+
+
+class AuditChainHead(models.Model):
+    """The last entry of an agency's audit chain. Its row is locked (select_for_update) by every write that
+    appends to the chain, in the writing transaction, so two writers never take the same place."""
+
+    agency = models.OneToOneField(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField(_("số mục"), default=0)
+    hash = models.CharField(_("mã băm đầu chuỗi"), max_length=64)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký")
+        verbose_name_plural = _("đầu chuỗi nhật ký")
+
+
+class PublishedChainHead(models.Model):
+    """An agency's chain head as published once a day on the public statistics page: a copy kept outside proves
+    that no entry up to `seq` was changed later."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    published_on = models.DateField(_("ngày công bố"))
+    published_at = models.DateTimeField(_("thời điểm công bố"))
+    seq = models.PositiveBigIntegerField(_("số mục"))
+    hash = models.CharField(_("mã băm đầu chuỗi"), max_length=64)
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký đã công bố")
+        verbose_name_plural = _("đầu chuỗi nhật ký đã công bố")
+        ordering = ["-published_on", "agency"]
+        constraints = [models.UniqueConstraint(fields=["agency", "published_on"], name="one_published_head_per_day")]
+
+
+class AuditVerification(models.Model):
+    """One run of `verify_audit` over an agency's chain; the leader dashboard shows the latest."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.CASCADE, related_name="+")
+    ran_at = models.DateTimeField(_("thời điểm kiểm tra"))
+    ok = models.BooleanField(_("toàn vẹn"))
+    entries = models.PositiveBigIntegerField(_("số mục đã kiểm tra"), default=0)
+    problem = models.TextField(_("sai lệch đầu tiên"), blank=True)
+
+    class Meta:
+        verbose_name = _("lần kiểm tra nhật ký")
+        verbose_name_plural = _("lần kiểm tra nhật ký")
+        ordering = ["-ran_at"]
+        indexes = [models.Index(fields=["agency", "ran_at"])]
+
+
+# --- digital signatures (dossiers.signing) -------------------------------------------------------------------
+
+
+class AgencyCertificate(models.Model):
+    """An agency's signing certificate and its private key, uploaded once as PKCS#12 by an agency administrator.
+
+    The key is stored encrypted with SIGNING_KEY_ENCRYPTION_KEY (Fernet) and is never shown again; every
+    signature made with it writes a `CertificateUse`. One active certificate per agency."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(_("chủ thể"), max_length=500)
+    issuer = models.CharField(_("tổ chức cấp"), max_length=500)
+    serial_number = models.CharField(_("số sê-ri"), max_length=100)
+    fingerprint = models.CharField(_("dấu vân tay SHA-256"), max_length=64)
+    not_before = models.DateTimeField(_("hiệu lực từ"))
+    not_after = models.DateTimeField(_("hiệu lực đến"))
+    certificate_pem = models.TextField(_("chứng thư (PEM, kèm chuỗi)"), editable=False)
+    encrypted_key = models.BinaryField(_("khóa bí mật (đã mã hóa)"), editable=False)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("chứng thư số của cơ quan")
+        verbose_name_plural = _("chứng thư số của cơ quan")
+        ordering = ["agency", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency"], condition=Q(is_active=True), name="one_active_certificate_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CertificateUse(models.Model):
+    """One use of an agency's private key: what was signed, when."""
+
+    certificate = models.ForeignKey(AgencyCertificate, verbose_name=_("chứng thư"), on_delete=models.PROTECT,
+                                    related_name="uses")
+    used_at = models.DateTimeField(_("thời điểm ký"))
+    document = models.CharField(_("văn bản đã ký"), max_length=300)
+
+    class Meta:
+        verbose_name = _("lần sử dụng khóa ký")
+        verbose_name_plural = _("lần sử dụng khóa ký")
+        ordering = ["-used_at"]
+        indexes = [models.Index(fields=["certificate", "used_at"])]
+
+
+class TrustedRoot(models.Model):
+    """A certificate authority whose certificates the public verification page trusts (the demo CA in `make run`;
+    in production the national CA roots the agencies' certificates chain to)."""
+
+    name = models.CharField(_("tên"), max_length=255)
+    certificate_pem = models.TextField(_("chứng thư gốc (PEM)"))
+    added_at = models.DateTimeField(_("thời điểm thêm"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tổ chức chứng thực tin cậy")
+        verbose_name_plural = _("tổ chức chứng thực tin cậy")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

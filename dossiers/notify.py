@@ -32,6 +32,7 @@ CITIZEN_TEMPLATES = {
     Event.PROCESSED: "processed",
     Event.RETURNED: "returned",
     Event.REFUSED: "refused",
+    Event.REJECTED: "rejected",
     Event.STOPPED: "stopped",
 }
 # Events after which the dossier's current step may have a new holder.

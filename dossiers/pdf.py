@@ -34,8 +34,18 @@ from procedures import calendar
 from procedures.formatting import format_duration
 from procedures.models import Agency, Official, Procedure
 
-from . import links, register, selectors
-from .models import CounterGuidance, Dossier, DossierEvent, Extension, State, StepRecord, Timeliness
+from . import links, register, selectors, signing
+from .masking import mask_name
+from .models import (
+    CounterGuidance,
+    Dossier,
+    DossierEvent,
+    Extension,
+    ResultDocument,
+    State,
+    StepRecord,
+    Timeliness,
+)
 
 if TYPE_CHECKING:
     from weasyprint import CSS
@@ -379,11 +389,39 @@ def dossier_form_pdf(dossier: Dossier, number: str) -> bytes:
     context = {"form": form, "dossier": dossier, "agency": dossier.agency, "procedure": dossier.procedure,
                "numbered": number in LETTERS}
     context.update(CONTEXT_BUILDERS[number](dossier))
-    return render_pdf(form.template, context)
+    return signing.sign_pdf(render_pdf(form.template, context), agency=dossier.agency,
+                            document=f"{form.log_name} · {dossier.code}")
 
 
 def dossier_form_filename(dossier: Dossier, number: str) -> str:
     return f"mau-{number}-{dossier.code}.pdf"
+
+
+# --- the electronic copy of a result document -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnnumberedForm(Form):
+    """A document of our own, not one of the legal forms: no "Mẫu số" line."""
+
+    @property
+    def label(self) -> str:
+        return ""
+
+
+RESULT_COPY = UnnumberedForm("", _("Bản điện tử văn bản kết quả"), "dossiers/forms/result_copy.html")
+
+
+def result_copy_pdf(document: ResultDocument) -> bytes:
+    """The signed electronic copy of a registered result document, with the QR of its verification page."""
+    dossier = document.dossier
+    url = links.verification_url(document.verification_token)
+    qr, _version = qr_code(url, size_mm=27)
+    context = {"form": RESULT_COPY, "document": document, "dossier": dossier, "agency": dossier.agency,
+               "procedure": dossier.procedure, "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
+               "verification_url": url, "verification_qr": qr, "dated": document.registered_at}
+    return signing.sign_pdf(render_pdf(RESULT_COPY.template, context), agency=dossier.agency,
+                            document=f"{RESULT_COPY.title} {document.number} · {dossier.code}")
 
 
 # --- Mẫu 02 given at the counter, without a dossier --------------------------------------------------
@@ -397,7 +435,8 @@ def guidance_pdf(guidance: CounterGuidance) -> bytes:
                           missing=guidance.missing, guide=guidance.official)
     context = {"form": FORMS["02"], "agency": guidance.agency, "procedure": guidance.procedure, "slip": slip,
                "dated": guidance.given_at}
-    return render_pdf(FORMS["02"].template, context)
+    return signing.sign_pdf(render_pdf(FORMS["02"].template, context), agency=guidance.agency,
+                            document=f"{FORMS['02'].log_name} · {guidance_filename(guidance)}")
 
 
 def guidance_filename(guidance: CounterGuidance) -> str:

@@ -3,6 +3,7 @@ import re
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from procedures.inputs import ascii_digits, is_ascii_number
@@ -87,3 +88,24 @@ class VerificationForm(forms.Form):
         if token is None:
             raise forms.ValidationError(_("Mã xác thực không đúng định dạng."), code="format")
         return token
+
+
+class SignedPdfForm(forms.Form):
+    """A PDF to check on the public verification page; its size is capped (SIGNED_PDF_MAX_BYTES)."""
+
+    tep = forms.FileField(
+        label=_("Tệp PDF cần kiểm tra"), allow_empty_file=False,
+        help_text=_("Biên nhận, phiếu hoặc văn bản kết quả dạng PDF có chữ ký số của cơ quan."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_tep(self) -> bytes:
+        upload = self.cleaned_data["tep"]
+        limit = settings.SIGNED_PDF_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(_("Tệp quá lớn: tối đa %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+                                        code="too_large")
+        data = upload.read(limit + 1)
+        if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
+            raise forms.ValidationError(_("Tệp này không phải PDF."), code="not_pdf")
+        return data

@@ -27,5 +27,6 @@ urlpatterns = [
     path("kiosk/t/<public_token:token>/", public_views.kiosk_track, name="kiosk_track"),
     path("xac-thuc/", public_views.verify_form, name="verify_form"),
     path("xac-thuc/<public_token:token>/", public_views.verify, name="verify"),
+    path("xac-thuc/<public_token:token>/ban-dien-tu.pdf", public_views.verify_copy, name="verify_copy"),
     path("robots.txt", public_views.robots_txt, name="robots"),
 ]

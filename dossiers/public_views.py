@@ -4,7 +4,10 @@ What a public page may show is decided here and in the templates under dossiers/
 code, the state, dates, public events and the agency's contact, with the applicant's name masked; never the
 phone, ID number, address, email or full name (docs/ARCHITECTURE.md: "a code alone never shows a dossier").
 """
+import hashlib
+
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -13,12 +16,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from notifications.models import NotificationChannel
 
-from . import ratelimit, selectors, services
+from . import ratelimit, selectors, services, verification
 from .errors import DossierActionError
 from .links import tracking_path
 from .masking import mask_name
 from .models import Dossier, ResultDocument, State
-from .public_forms import KioskScanForm, LookupForm, VerificationForm
+from .public_forms import KioskScanForm, LookupForm, SignedPdfForm, VerificationForm
 
 KIOSK_IDLE_SECONDS = 60
 # Where the satisfaction app invites a rating: the dossier has reached an end the citizen can judge.
@@ -180,18 +183,38 @@ def kiosk(request):
     return _never_cached(render(request, "dossiers/public/kiosk.html", context, status=status))
 
 
-@require_safe
+VERIFY_UPLOAD_RATE = (30, 600)  # checks of uploaded PDFs per 10 minutes per address: each costs real CPU
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_form(request):
-    """Type (or paste) a result document's verification code; a valid one goes to its page."""
+    """Type (or paste) a result document's verification code, or upload a signed PDF to check its signature."""
     form = VerificationForm(request.GET or None)
     if form.is_valid():
         return _never_cached(redirect("tracking:verify", token=form.cleaned_data["ma"]))
-    return _never_cached(render(request, "dossiers/public/verify_form.html", {"form": form}))
+    context = {"form": form, "upload_form": SignedPdfForm(), "check": None}
+    status = 200
+    if request.method == "POST":
+        upload_form = SignedPdfForm(request.POST, request.FILES)
+        context["upload_form"] = upload_form
+        limit = ratelimit.hit(request, "verify_pdf", rate=VERIFY_UPLOAD_RATE)
+        if not limit.allowed:
+            status = 429
+            context["message"] = _("Bạn đã kiểm tra quá nhiều tệp. Vui lòng thử lại sau %(minutes)d phút.") % {
+                "minutes": max(1, limit.window // 60)}
+        elif upload_form.is_valid():
+            data = upload_form.cleaned_data["tep"]
+            context["check"] = verification.check_pdf(data)
+            context["registered"] = selectors.result_document_by_copy_digest(hashlib.sha256(data).hexdigest())
+        else:
+            status = 400
+    return _never_cached(render(request, "dossiers/public/verify_form.html", context, status=status))
 
 
 @require_safe
 def verify(request, token):
-    """Confirms a registered result document is genuine, or says plainly that no such document exists."""
+    """Confirms a registered result document is genuine, or says plainly that no such document exists; when it has
+    a signed electronic copy, the page shows that copy's signature check, as for an uploaded file."""
     try:
         document = selectors.result_document_by_token(token)
     except ResultDocument.DoesNotExist:
@@ -200,8 +223,23 @@ def verify(request, token):
         return _changing(response)
     dossier = document.dossier
     context = {"document": document, "dossier": dossier,
-               "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type)}
+               "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
+               "check": verification.check_stored_copy(document)}
     return _changing(render(request, "dossiers/public/verify.html", context))
+
+
+@require_safe
+def verify_copy(request, token):
+    """The signed electronic copy of a registered result document (what its QR stands for), as a PDF."""
+    try:
+        document = selectors.result_document_by_token(token)
+    except ResultDocument.DoesNotExist:
+        raise Http404 from None
+    if not document.electronic_copy:
+        raise Http404
+    response = FileResponse(document.electronic_copy.open("rb"), content_type="application/pdf",
+                            filename=f"van-ban-ket-qua-{document.verification_token}.pdf")
+    return _noindex(response)
 
 
 @require_safe

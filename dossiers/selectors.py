@@ -23,11 +23,13 @@ from .models import (
     NATIONAL_STATUS,
     OPEN_STATES,
     PAUSED_STATES,
+    AuditVerification,
     CounterGuidance,
     Dossier,
     DossierEvent,
     Extension,
     IssuedLetter,
+    PublishedChainHead,
     ResultDocument,
     State,
     StepRecord,
@@ -457,6 +459,12 @@ def tracking_token_for_lookup(*, code: str, last_digits: str) -> str | None:
     return row["tracking_token"] if any(matches) else None
 
 
+def result_document_by_copy_digest(sha256: str) -> ResultDocument | None:
+    """The registered result document whose signed electronic copy is byte for byte this file, if any."""
+    return (ResultDocument.objects.select_related("dossier__agency").filter(electronic_copy_sha256=sha256)
+            .exclude(electronic_copy_sha256="").first())
+
+
 def result_document_by_token(token: str) -> ResultDocument:
     """The public verification read: a registered result document with its dossier, procedure and agency."""
     return ResultDocument.objects.select_related("dossier__procedure", "dossier__agency").get(verification_token=token)
@@ -584,3 +592,18 @@ def held_open_steps() -> QuerySet[StepRecord]:
                                       dossier__state__in=RUNNING_STATES)
             .select_related("step", "assignee__user", "dossier__agency", "dossier__procedure")
             .order_by("due_at"))
+
+
+# --- the audit chain (dossiers.audit) ---------------------------------------------------------------------------
+
+
+def latest_published_chain_heads(agency_id: int | None = None) -> list[PublishedChainHead]:
+    """Each agency's most recent published chain head (one query), for the public statistics page and its JSON."""
+    newest = PublishedChainHead.objects.filter(agency=OuterRef("agency")).order_by("-published_on").values("pk")[:1]
+    heads = PublishedChainHead.objects.filter(pk=Subquery(newest)).select_related("agency").order_by("agency__name")
+    return list(heads.filter(agency_id=agency_id) if agency_id else heads)
+
+
+def last_audit_verification(agency_id: int) -> AuditVerification | None:
+    """The latest `verify_audit` run over the agency's chain, for the leader dashboard."""
+    return AuditVerification.objects.filter(agency_id=agency_id).order_by("-ran_at").first()

@@ -10,13 +10,15 @@ Thông tư 03/2025/TT-VPCP; dossier codes follow Thông tư 01/2018/TT-VPCP Đi�
 """
 import contextlib
 import datetime
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -24,14 +26,18 @@ from simple_history.utils import bulk_create_with_history
 
 from procedures import calendar
 from procedures.history import history_reason
-from procedures.models import Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
+from procedures.models import Agency, Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
 from procedures.roles import Role
 
-from . import notify, selectors
+from . import audit, notify, pdf, selectors
 from .errors import DossierActionError, DossierPermissionError
 from .models import (
     OPEN_STATES,
+    AgencyCertificate,
     ApplicantType,
+    AuditChainHead,
+    AuditVerification,
+    CertificateUse,
     Channel,
     CounterGuidance,
     Dossier,
@@ -43,10 +49,12 @@ from .models import (
     LetterNumberCounter,
     PaymentRequest,
     PersonalDataAccess,
+    PublishedChainHead,
     ResultDocument,
     State,
     StepRecord,
     SupplementRequest,
+    TrustedRoot,
 )
 from .validators import validate_id_number, validate_phone
 
@@ -184,7 +192,8 @@ def _actor_role(official: Official, preferred: str | None = None) -> str:
 
 def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: str = "", is_public: bool = True,
            step: ProcedureStep | None = None, role: str | None = None) -> DossierEvent:
-    event = DossierEvent.objects.create(
+    """The one writer of dossier events: each is sealed into the agency's audit chain in the same transaction."""
+    event = DossierEvent(
         dossier=ctx.dossier,
         kind=kind,
         at=ctx.now,
@@ -195,6 +204,8 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
         internal_note=internal_note,
         is_public=is_public,
     )
+    audit.seal(event, agency_id=ctx.dossier.agency_id, now=ctx.now)
+    event.save()
     # The outbox: the messages this event owes the citizen and the officials, written in this transaction.
     notify.on_event(event)
     return event
@@ -962,6 +973,11 @@ def register_result_document(*, dossier_id: int, actor, number: str, issued_on: 
     document = ResultDocument(dossier=dossier, number=number, issued_on=issued_on, signer=signer, title=title.strip(),
                               verification_token=new_token(), registered_by=ctx.official, registered_at=ctx.now)
     document._history_user = ctx.official.user
+    # The signed electronic copy is made before the chain is locked: rendering must not hold up other writers.
+    copy = pdf.result_copy_pdf(document)
+    document.electronic_copy.save(f"{document.verification_token}.pdf", ContentFile(copy), save=False)
+    document.electronic_copy_sha256 = hashlib.sha256(copy).hexdigest()
+    audit.seal(document, agency_id=dossier.agency_id, now=ctx.now)
     document.save()
     _event(ctx, Event.RESULT_REGISTERED, public_note=number)
     return document
@@ -992,3 +1008,97 @@ def opt_out_of_notifications(*, token: str, now: datetime.datetime | None = None
         dossier.save(update_fields=["notify_opted_out_at"])
         notify.drop_pending_for_applicant(dossier)
     return dossier
+
+
+# --- the audit chain: daily publication and verification runs --------------------------------------------------
+
+
+@transaction.atomic
+def publish_chain_heads(*, now: datetime.datetime | None = None) -> list[PublishedChainHead]:
+    """Publish each agency's chain head for today (Celery beat, daily). The first publication of a day stands:
+    a copy someone already took must keep matching."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    published = []
+    for head in AuditChainHead.objects.filter(seq__gt=0).order_by("agency_id"):
+        row, _created = PublishedChainHead.objects.get_or_create(
+            agency_id=head.agency_id, published_on=day,
+            defaults={"published_at": now, "seq": head.seq, "hash": head.hash},
+        )
+        published.append(row)
+    return published
+
+
+def verify_audit_chains(*, agency_code: str | None = None,
+                        now: datetime.datetime | None = None) -> list[audit.ChainReport]:
+    """Walk the chain of one agency (or of each) and store the result for the leader dashboard."""
+    agencies = Agency.objects.order_by("code")
+    if agency_code:
+        agencies = agencies.filter(code=agency_code)
+        if not agencies.exists():
+            raise DossierActionError(_("Không có cơ quan mã %(code)s.") % {"code": agency_code})
+    reports = []
+    for agency in agencies:
+        report = _walk_in_snapshot(agency.pk)
+        AuditVerification.objects.create(agency=agency, ran_at=now or timezone.now(), ok=report.ok,
+                                         entries=report.entries, problem=report.problem)
+        reports.append(report)
+    return reports
+
+
+def _walk_in_snapshot(agency_id: int) -> audit.ChainReport:
+    """One consistent snapshot (PostgreSQL REPEATABLE READ) so writes landing during the walk are not mistaken for
+    tampering; inside an outer transaction (tests) the outer one's view is used."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            return audit.walk(agency_id)
+    with transaction.atomic():
+        return audit.walk(agency_id)
+
+
+# --- the agency's signing certificate (dossiers.signing) --------------------------------------------------------
+
+
+@transaction.atomic
+def install_agency_certificate(*, agency_id: int, pkcs12: bytes, passphrase: str, actor,
+                               now: datetime.datetime | None = None) -> AgencyCertificate:
+    """An agency's PKCS#12 (key and certificate) becomes its signing certificate; the previous one is retired.
+
+    Only a superuser or an agency administrator of that agency may do it. The key is stored encrypted and never
+    shown again (signing.SigningError for a file that cannot be used)."""
+    from . import signing
+
+    if not (actor is not None and actor.is_authenticated and actor.is_superuser):
+        official = official_of(actor)
+        _require_role(official, agency_id, Role.AGENCY_ADMIN)
+    agency = Agency.objects.select_for_update().get(pk=agency_id)
+    now = now or timezone.now()
+    credentials = signing.read_pkcs12(pkcs12, passphrase, now=now)
+    AgencyCertificate.objects.filter(agency=agency, is_active=True).update(is_active=False)
+    return AgencyCertificate.objects.create(
+        agency=agency, subject=credentials.subject[:500], issuer=credentials.issuer[:500],
+        serial_number=format(credentials.certificate.serial_number, "x")[:100], fingerprint=credentials.fingerprint,
+        not_before=credentials.certificate.not_valid_before_utc, not_after=credentials.certificate.not_valid_after_utc,
+        certificate_pem=credentials.chain_pem(), encrypted_key=signing.encrypt_private_key(credentials.key),
+        uploaded_at=now, uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def record_certificate_use(*, certificate_id: int, document: str,
+                           now: datetime.datetime | None = None) -> CertificateUse:
+    """Each use of an agency's private key is logged: what was signed, when."""
+    return CertificateUse.objects.create(certificate_id=certificate_id, document=document[:300],
+                                         used_at=now or timezone.now())
+
+
+def add_trusted_root(*, name: str, pem: str) -> TrustedRoot:
+    """A certificate authority the public verification page trusts (the same PEM is not added twice)."""
+    from . import signing
+
+    certificates = signing.certificates_from_pem(pem)
+    if len(certificates) != 1:
+        raise DossierActionError(_("Cần đúng một chứng thư gốc dạng PEM."))
+    root, _created = TrustedRoot.objects.get_or_create(certificate_pem=pem.strip() + "\n", defaults={"name": name})
+    return root

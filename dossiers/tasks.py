@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from procedures.models import Agency
 from procedures.selectors import leader_emails
 
-from . import notify, selectors
+from . import notify, selectors, services
 
 DIGEST_ROWS = 50  # a longer list is not read; the e-mail links to the worklist for the rest
 
@@ -53,3 +53,14 @@ def send_overdue_digests() -> int:
 def send_step_reminders() -> int:
     """Each working morning: officials hear of their steps due on the next working day or overdue (once a day)."""
     return notify.send_step_reminders()
+
+
+def publish_audit_chain_heads() -> int:
+    """Once a day: publish every agency's audit chain head on the public statistics page (dossiers.audit)."""
+    return len(services.publish_chain_heads())
+
+
+@shared_task
+def verify_audit_chains() -> int:
+    """Nightly `verify_audit`: the leader dashboard shows the result; returns how many chains are broken."""
+    return sum(not report.ok for report in services.verify_audit_chains())

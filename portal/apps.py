@@ -8,10 +8,11 @@ class PortalConfig(AppConfig):
     verbose_name = _("Cổng Một Cửa")
 
     def ready(self):
-        # Cache invalidation only (portal/stats_cache.py): a saved dossier or rating makes the statistics stale.
+        # Cache invalidation only (portal/stats_cache.py): a saved dossier or rating makes the statistics stale, and
+        # a published audit chain head (dossiers.audit) must show on them at once.
         from .stats_cache import invalidate_on_save
 
-        for label in ("dossiers.Dossier", "satisfaction.Rating"):
+        for label in ("dossiers.Dossier", "satisfaction.Rating", "dossiers.PublishedChainHead"):
             try:
                 model = apps.get_model(label)
             except LookupError:

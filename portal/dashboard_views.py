@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -66,6 +66,8 @@ def public_payload(agency: Agency | None) -> dict:
             "report": report,
             "charts": _public_charts(report),
             "agencies": [] if agency else list(Agency.objects.order_by("name").values_list("code", "name")),
+            # A publication bumps this cache (portal/apps.py), so a new head shows at once.
+            "chain_heads": dossier_selectors.latest_published_chain_heads(agency.pk if agency else None),
         }
 
     language = get_language()
@@ -96,7 +98,24 @@ def public_stats(request, code=None):
         "agency": agency, "report": report, "figures": report.figures, "charts": payload["charts"],
         "agencies": payload["agencies"], "summary": sections["tong-hop"], "months": sections["theo-thang"],
         "fields": sections["theo-linh-vuc"],
+        "chain_heads": payload.get("chain_heads", []),  # a payload cached before this key existed
+        "chain_heads_json": reverse("dashboards:agency_chain_heads", kwargs={"code": agency.code}) if agency
+        else reverse("dashboards:chain_heads"),
     })
+
+
+@require_safe
+@public_page(max_age=60)
+def chain_heads(request, code=None):
+    """The published audit chain heads as JSON: keep a copy, and any later rewrite of the history shows."""
+    agency = _agency_or_404(code)
+    heads = dossier_selectors.latest_published_chain_heads(agency.pk if agency else None)
+    return JsonResponse({
+        "algorithm": "sha256(previous_hash + '\\n' + canonical JSON of the entry); first previous_hash = 64 zeros",
+        "heads": [{"agency_code": head.agency.code, "agency_name": head.agency.name,
+                   "published_on": head.published_on.isoformat(), "published_at": head.published_at.isoformat(),
+                   "entries": head.seq, "head_hash": head.hash} for head in heads],
+    }, json_dumps_params={"ensure_ascii": False})
 
 
 def _export(table: stats.Table, fmt: str, name: str, heading=()):
@@ -202,6 +221,7 @@ def leader(request):
         "page_query": _query(request, trang=None), "chosen_agency": agency.code if request.user.is_superuser else "",
         "notifications": notification_selectors.outcome_table(
             agency_id=agency.pk, since=filters.period.start, until=filters.period.end),
+        "audit_check": dossier_selectors.last_audit_verification(agency.pk),
     })
 
 

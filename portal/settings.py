@@ -146,6 +146,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep",
         "schedule": 60.0,
     },
+    # The audit chain (dossiers.audit): verified at night, each agency's head published once a day.
+    "verify-audit-chains": {
+        "task": "dossiers.tasks.verify_audit_chains",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "publish-audit-chain-heads": {
+        "task": "dossiers.tasks.publish_audit_chain_heads",
+        "schedule": crontab(hour=0, minute=45),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -278,6 +287,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+
+# Digital signatures (dossiers.signing): agencies' private keys are stored encrypted with these Fernet keys
+# (comma-separated; the first encrypts, every one decrypts, for rotation). The development key below is public:
+# it is used only with DEBUG on; with DEBUG off, uploading or using a key without this setting is refused.
+SIGNING_KEY_ENCRYPTION_KEY = os.environ.get("SIGNING_KEY_ENCRYPTION_KEY", "") or (
+    "xRz0b7Qwlbmf7DqmHpMG8kXgfsZxI3xVPetemBLxYEA=" if DEBUG else "")
+# The public verification page (/xac-thuc/) accepts uploaded PDFs up to this size.
+SIGNED_PDF_MAX_BYTES = int(os.environ.get("SIGNED_PDF_MAX_BYTES", str(10 * 1024 * 1024)))
 
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "Một Cửa")
 PORTAL_AGENCY_NAME = os.environ.get("PORTAL_AGENCY_NAME", "Bộ phận Một cửa")

@@ -30,5 +30,9 @@ AGENCY_ADMIN_PERMISSIONS = {
         for action in ("view", "add", "change")
     ] + ["view_agency", "change_agency"],
     # The personal-data access log of their agency (NĐ 13/2023/NĐ-CP), read-only.
-    "dossiers": ["view_personaldataaccess"],
+    "dossiers": ["view_personaldataaccess",
+                 # The agency's signing certificate: uploaded (key encrypted, never shown again) and its uses read.
+                 "add_agencycertificate", "view_agencycertificate", "view_certificateuse"],
+    # The outbox: failed deliveries with the provider's error, and their resend (rows scoped to the agency).
+    "notifications": ["view_notification", "change_notification", "view_deliveryattempt"],
 }

@@ -40,6 +40,12 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded and generated files (result documents' signed copies) go to a temporary folder, not ./media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
 @pytest.fixture
 def _fail_missing_postgres():
     pytest.fail("MOTCUA_REQUIRE_POSTGRES is set but the database is not PostgreSQL")

@@ -100,6 +100,18 @@ def test_refused_and_stopped_dossiers_tell_the_reason_in_english(smtp, clerk, sp
     assert "Reason: Thiếu tờ khai" in mails[0]["body"] and "Lý do: Có tranh chấp" in mails[2]["body"]
 
 
+def test_a_refusal_after_appraisal_tells_the_reason(smtp, clerk, leader, procedure, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        dossier = services.receive(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),
+                                   documents=documents_for(procedure), now=at(9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject(dossier_id=dossier.pk, actor=leader.user, reason="Thửa đất đang có tranh chấp", now=at(10, 0))
+    mails = smtp.wait_for(2)
+    assert [m["subject"] for m in mails] == [f"Đã tiếp nhận hồ sơ {dossier.code}",
+                                             f"Hồ sơ {dossier.code}: từ chối giải quyết"]
+    assert "Lý do: Thửa đất đang có tranh chấp" in mails[1]["body"] and ID_NUMBER not in mails[1]["body"]
+
+
 def test_a_rolled_back_change_writes_and_sends_nothing(smtp, clerk, procedure, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         services.receive(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),

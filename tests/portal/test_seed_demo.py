@@ -124,3 +124,19 @@ def test_seed_demo_refuses_without_debug(settings):
         seed()
     assert not Agency.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+def test_demo_signs_receipts_and_its_audit_chains_verify(settings):
+    """`make run` signs out of the box: the demo CA is trusted, each agency has a certificate, the chains hold."""
+    from dossiers import pdf, selectors, verification
+    from dossiers.models import AuditVerification, Dossier, PublishedChainHead
+
+    seed()
+    call_command("verify_audit", stdout=io.StringIO())
+    assert AuditVerification.objects.filter(ok=False).count() == 0
+    assert PublishedChainHead.objects.count() == Agency.objects.count()
+    clerk = Official.objects.get(user__username="tiepnhan")
+    dossier = Dossier.objects.filter(agency=clerk.agency, state="received").first()
+    content = pdf.dossier_form_pdf(selectors.dossier_for_staff(clerk, dossier.pk), "01")
+    [signature] = verification.check_pdf(content).signatures
+    assert signature.ok and signature.signer == clerk.agency.name

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dossiers.demo import seed_dossiers
+from dossiers.demo import seed_audit, seed_dossiers, seed_signing
 from portal import two_factor
 from procedures import demo_data, services
 from procedures.models import Agency, CalendarException, Department, Field, Official, Procedure
@@ -50,6 +50,8 @@ class Command(BaseCommand):
         # Dossiers and ratings go through their apps' services, so the demo shows what production writes.
         seed_dossiers(self.stdout)
         seed_satisfaction(self.stdout)
+        seed_signing(self.stdout)
+        seed_audit(self.stdout)
         self.print_logins(logins)
         self.print_two_factor([username for username, _role, _agency in logins])
 
@@ -96,10 +98,6 @@ class Command(BaseCommand):
         for app_label, codenames in AGENCY_ADMIN_PERMISSIONS.items():
             groups[Role.AGENCY_ADMIN].permissions.add(
                 *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
-        # The outbox: the agency admin sees failed deliveries and resends them (the admin scopes rows to the agency).
-        groups[Role.AGENCY_ADMIN].permissions.add(*Permission.objects.filter(
-            content_type__app_label="notifications",
-            codename__in=["view_notification", "change_notification", "view_deliveryattempt"]))
 
         User = get_user_model()
         logins = []
