@@ -84,6 +84,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     applicant_id_number = models.CharField(
         _("số CCCD / mã số thuế"), max_length=20, help_text=_("CCCD 12 chữ số, hoặc mã số thuế với doanh nghiệp.")
     )
+    applicant_birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500)

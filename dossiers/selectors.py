@@ -231,17 +231,18 @@ class WorklistFilters:
 
 
 def _search_q(query: str) -> Q:
-    """Code, applicant name (accents ignored, every word), phone or ID number."""
+    """Code, applicant name or procedure name (accents ignored, every word), phone or ID number."""
     query = " ".join((query or "").split())
     if not query:
         return Q()
     match = Q(code__icontains=query)
     words = fold(query).split()
     if words:
-        name = Q()
+        name = procedure = Q()
         for word in words:
             name &= Q(applicant_name_search__contains=word)
-        match |= name
+            procedure &= Q(procedure__search_text__contains=word)
+        match |= name | procedure
     digits = normalize_phone(query)
     if digits.isdigit() and len(digits) >= 4:
         match |= Q(applicant_phone__contains=digits) | Q(applicant_id_number__contains=digits)
@@ -440,6 +441,15 @@ def tracking_token_for_lookup(*, code: str, last_digits: str) -> str | None:
 def result_document_by_token(token: str) -> ResultDocument:
     """The public verification read: a registered result document with its dossier, procedure and agency."""
     return ResultDocument.objects.select_related("dossier__procedure", "dossier__agency").get(verification_token=token)
+
+
+def result_document_for_staff(official: Official, pk: int) -> ResultDocument:
+    """A result document of a dossier of the official's agency that the official may see; else DoesNotExist."""
+    document = ResultDocument.objects.select_related("dossier__agency", "dossier__procedure").get(
+        pk=pk, dossier__agency_id=official.agency_id)
+    if not dossier_is_visible(official, document.dossier):
+        raise ResultDocument.DoesNotExist
+    return document
 
 
 # --- reads for the satisfaction app (ratings of a dossier and of its officials) ----------------------------

@@ -72,6 +72,7 @@ class Applicant:
     address: str
     type: str = ApplicantType.CITIZEN
     email: str = ""
+    birth_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,7 @@ def _clean_applicant(applicant: Applicant) -> Applicant:
     if errors:
         raise DossierActionError(" ".join(str(message) for message in errors.values()))
     return Applicant(name=name, id_number=id_number, phone=phone, address=applicant.address.strip(),
-                     type=applicant.type, email=(applicant.email or "").strip())
+                     type=applicant.type, email=(applicant.email or "").strip(), birth_date=applicant.birth_date)
 
 
 def _allocate_code(agency, day: datetime.date) -> str:
@@ -320,6 +321,7 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         applicant_phone=applicant.phone,
         applicant_email=applicant.email,
         applicant_address=applicant.address,
+        applicant_birth_date=applicant.birth_date,
         sets_count=sets_count,
         received_at=now,
         received_by=official,
@@ -568,7 +570,7 @@ def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: dateti
     if not missing:
         raise DossierActionError(_("Nhập nội dung cần bổ sung."))
     if reply_by < timezone.localtime(ctx.now).date():
-        raise DossierActionError(_("Hạn bổ sung không được trước ngày hôm nay."))
+        raise DossierActionError(_("Hạn bổ sung không được trước ngày hôm nay."), field="reply_by")
     dossier._pause_for_supplement()
     _pause(ctx)
     _save(ctx, f"request_supplement: {missing}")
@@ -739,7 +741,8 @@ def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: d
     if not reason:
         raise DossierActionError(_("Nhập lý do quá hạn để gửi lời xin lỗi."))
     if proposed_due_at <= dossier.due_at or proposed_due_at <= ctx.now:
-        raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."))
+        raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."),
+                                 field="proposed_due_at")
     if dossier.extensions.filter(status=Extension.Status.PENDING).exists():
         raise DossierActionError(_("Hồ sơ đã có một đề nghị gia hạn đang chờ phê duyệt."))
     extension = Extension(dossier=dossier, reason=reason, previous_due_at=dossier.due_at,
