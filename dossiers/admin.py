@@ -2,7 +2,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CounterGuidance, Dossier, DossierDocument, DossierEvent, Extension, ResultDocument, StepRecord
+from .models import (
+    CounterGuidance,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    Extension,
+    ResultDocument,
+    StepRecord,
+    TrustedKiosk,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -83,3 +92,12 @@ class CounterGuidanceAdmin(ReadOnlyAdmin):
     search_fields = ["applicant_name", "applicant_phone", "missing"]
     date_hierarchy = "given_at"
     list_select_related = ["agency", "procedure", "official"]
+
+
+@admin.register(TrustedKiosk)
+class TrustedKioskAdmin(admin.ModelAdmin):
+    """Kiosks whose address is trusted: failed lookups there count against a much larger allowance."""
+
+    list_display = ["name", "address", "agency", "is_active"]
+    list_filter = ["is_active", "agency"]
+    search_fields = ["name", "address"]

@@ -480,3 +480,23 @@ class ResultDocument(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class TrustedKiosk(models.Model):
+    """A public kiosk's network address, registered by an admin: its many citizens share one address, so it gets a
+    much larger allowance of failed lookups before the rate limiter pauses it (`ratelimit.TRUSTED_FACTOR`)."""
+
+    name = models.CharField(_("tên máy tra cứu"), max_length=200)
+    address = models.GenericIPAddressField(_("địa chỉ IP"), unique=True)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("máy tra cứu tin cậy")
+        verbose_name_plural = _("máy tra cứu tin cậy")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.address})"

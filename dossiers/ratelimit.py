@@ -47,10 +47,40 @@ def lookup_rate() -> tuple[int, int]:
     return int(limit), int(window)
 
 
+# A registered kiosk (`TrustedKiosk`) serves a queue of citizens from one address: it gets this many times the limit.
+TRUSTED_FACTOR = 20
+
+
+def _key(request, scope: str) -> str:
+    return f"ratelimit:{scope}:{client_address(request)}"
+
+
+def _failure_rate(request, rate: tuple[int, int] | None) -> tuple[int, int]:
+    from .models import TrustedKiosk
+
+    limit, window = rate or lookup_rate()
+    if TrustedKiosk.objects.filter(address=client_address(request), is_active=True).exists():
+        limit *= TRUSTED_FACTOR
+    return limit, window
+
+
+def exceeded(request, scope: str, rate: tuple[int, int] | None = None) -> Verdict:
+    """Whether this client has used up its failed attempts of `scope` (counts nothing): a lookup limited by failures
+    asks this first, then `fail()`s only a wrong answer, so a citizen who types it right is never refused."""
+    limit, window = _failure_rate(request, rate)
+    attempts = int(cache.get(_key(request, scope)) or 0)
+    return Verdict(allowed=attempts < limit, attempts=attempts, limit=limit, window=window)
+
+
+def fail(request, scope: str, rate: tuple[int, int] | None = None) -> Verdict:
+    """Count one failed attempt of `scope` from this client."""
+    return hit(request, scope, _failure_rate(request, rate))
+
+
 def hit(request, scope: str, rate: tuple[int, int] | None = None) -> Verdict:
     """Count one attempt of `scope` from this client and say whether it is still within the limit."""
     limit, window = rate or lookup_rate()
-    key = f"ratelimit:{scope}:{client_address(request)}"
+    key = _key(request, scope)
     # add() starts the window only if none is running; incr() is atomic on Redis and locmem alike.
     cache.add(key, 0, timeout=window)
     try:

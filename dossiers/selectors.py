@@ -379,6 +379,35 @@ def procedure_steps(dossier: Dossier) -> list[ProcedureStep]:
 
 
 @dataclass(frozen=True)
+class CitizenTask:
+    """What the citizen must do next and by when, as the tracking page says it (None of these: nothing to do)."""
+
+    kind: str  # "supplement", "payment", "collect" or "wait"
+    deadline: datetime.date | datetime.datetime | None = None
+    missing: str = ""
+    amount: Decimal | None = None
+    description: str = ""
+
+
+def citizen_task(dossier: Dossier) -> CitizenTask | None:
+    """The citizen's next move, from the dossier's open supplement request or payment, or its result (one query
+    while the dossier waits for the citizen, none otherwise)."""
+    if dossier.state == State.SUPPLEMENT_REQUESTED:
+        request = dossier.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
+        if request is not None:
+            return CitizenTask("supplement", deadline=request.reply_by, missing=request.missing)
+    if dossier.state == State.AWAITING_PAYMENT:
+        payment = dossier.payment_requests.filter(paid_at__isnull=True).order_by("-requested_at").first()
+        if payment is not None:
+            return CitizenTask("payment", amount=payment.amount, description=payment.description)
+    if dossier.state == State.PROCESSED:
+        return CitizenTask("collect", deadline=dossier.processed_at)
+    if dossier.state in (State.RECEIVED, State.IN_PROGRESS):
+        return CitizenTask("wait", deadline=dossier.due_at)
+    return None
+
+
+@dataclass(frozen=True)
 class PublicStep:
     """One row of the citizen's timeline: a procedure step and how far the dossier got with it."""
 
