@@ -460,11 +460,16 @@ def tracking_token_for_lookup(*, code: str, last_digits: str) -> str | None:
     )
     if row is None:
         return None
-    phone_tail = "".join(filter(str.isdigit, row["applicant_phone"]))[-4:]
-    id_tail = "".join(filter(str.isdigit, row["applicant_id_number"]))[-4:]
-    # Both comparisons always run, in constant time, so the answer's timing says nothing about which matched.
-    matches = [hmac.compare_digest(tail.rjust(4, "#"), last_digits) for tail in (phone_tail, id_tail)]
-    return row["tracking_token"] if any(matches) else None
+    return row["tracking_token"] if last_digits_match(last_digits, row["applicant_phone"],
+                                                      row["applicant_id_number"]) else None
+
+
+def last_digits_match(last_digits: str, *numbers: str) -> bool:
+    """Whether one of `numbers` (a phone, an ID number) ends with the 4 `last_digits` a citizen typed to prove a code
+    is theirs. Every comparison runs, in constant time, so the answer's timing says nothing about which matched."""
+    tails = ["".join(filter(str.isdigit, number or ""))[-4:] for number in numbers]
+    matches = [hmac.compare_digest(tail.rjust(4, "#"), last_digits or "") for tail in tails]
+    return any(matches)
 
 
 def result_document_by_token(token: str) -> ResultDocument:
