@@ -29,6 +29,14 @@ def _date_widget(**attrs):
     )
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"  # as the widget's type: a "type" in attrs would print the attribute twice
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
 class DateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATE_FORMATS)
@@ -96,8 +104,8 @@ class WorklistFilterForm(forms.Form):
     tab = forms.ChoiceField(choices=selectors.WorklistTab.choices, required=False, widget=forms.HiddenInput)
     q = forms.CharField(
         label=_("Tìm hồ sơ"), required=False, max_length=200,
-        widget=forms.TextInput(attrs={
-            "type": "search", "autocomplete": "off",
+        widget=SearchInput(attrs={
+            "autocomplete": "off",
             "placeholder": _("Mã hồ sơ, tên, số điện thoại, số CCCD hoặc quét mã QR"),
         }),
     )
@@ -175,7 +183,7 @@ class ReceiveForm(CccdScanForm):
     )
     applicant_birth_date = DateField(label=_("Ngày sinh"), required=False)
     applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20,
-                                      widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+                                      widget=TelInput(attrs={"autocomplete": "off"}))
     applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False,
                                        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500,

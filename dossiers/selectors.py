@@ -314,7 +314,7 @@ def dossier_pk_for_scan(official: Official, text: str) -> int | None:
 
 def worklist_procedures(official: Official) -> QuerySet[Procedure]:
     """Procedures of the official's agency, active or not, for the worklist filter."""
-    return Procedure.objects.filter(agencies=official.agency_id).only("id", "code", "name").order_by("name")
+    return Procedure.objects.filter(agencies=official.agency_id).only("id", "code", "name").order_by("sort_name", "code")
 
 
 def worklist_fields(official: Official) -> QuerySet[Field]:
@@ -326,7 +326,7 @@ def reception_procedures(official: Official, query: str = "") -> QuerySet[Proced
     procedures = Procedure.objects.filter(is_active=True, agencies=official.agency_id)
     for word in fold(query).split():
         procedures = procedures.filter(search_text__contains=word)
-    return procedures.only("id", "code", "name", "search_text").order_by("name", "code")
+    return procedures.only("id", "code", "name", "search_text").order_by("sort_name", "code")
 
 
 def procedure_for_reception(official: Official, pk) -> Procedure | None:

@@ -778,7 +778,9 @@ def approve_extension(*, extension_id: int, actor, now: datetime.datetime | None
     _save(ctx, f"approve_extension: {extension.reason}")
     new_date = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
     _event(ctx, Event.EXTENSION_APPROVED, role=Role.LEADER,
-           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date})
+           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {
+               # A reason typed with its own full stop must not print "..": the sentence adds one.
+               "reason": extension.reason.rstrip(" ."), "date": new_date})
     return dossier
 
 

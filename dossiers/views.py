@@ -22,6 +22,7 @@ from .models import CLOSED_STATES, Dossier, State
 
 PAGE_SIZE = 25
 JUST_RECEIVED = "dossiers:just_received"
+JUST_GUIDED = "dossiers:just_guided"
 PICKER_LIMIT = 300
 
 
@@ -130,7 +131,9 @@ def _receive_page(request, *, procedure=None, form=None, formset=None, preview=N
     if form is not None and preview is not None:
         form.fields["applicant_name"].widget.attrs.pop("autofocus", None)
     suggested = _suggest_missing(form, formset)
+    guided = request.session.pop(JUST_GUIDED, None) if request.method == "GET" else None
     return render(request, "dossiers/staff/receive.html", {
+        "guidance_url": _url("forms:guidance", guided) if guided else "",
         "guidance_open": suggested or bool(form is not None and form.guiding),
         "query": query,
         "procedures": procedures,
@@ -241,7 +244,9 @@ def _give_guidance(request, procedure, form, formset):
     except DossierActionError as error:
         messages.error(request, error.message)
         return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
-    return redirect("forms:guidance", pk=guidance.pk)
+    # Back to the counter's picker; the slip opens in a new tab for printing, as the receipt does.
+    request.session[JUST_GUIDED] = guidance.pk
+    return redirect("dossiers:receive")
 
 
 def _local_text(value: datetime.datetime) -> str:

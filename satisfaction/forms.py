@@ -82,7 +82,7 @@ class FeedbackForm(forms.Form):
         help_text=_("Không cần chọn khi phản ánh gắn với một hồ sơ hoặc một cán bộ."),
     )
     procedure = forms.ModelChoiceField(label=_("Thủ tục hành chính (nếu có)"),
-                                       queryset=Procedure.objects.filter(is_active=True).order_by("name"),
+                                       queryset=Procedure.objects.filter(is_active=True).order_by("sort_name", "code"),
                                        required=False)
     official = OfficialChoiceField(label=_("Cán bộ bị phản ánh (nếu có)"), queryset=Official.objects.none(),
                                    required=False)
