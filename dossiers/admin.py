@@ -1,7 +1,12 @@
 """Admin for auditors: dossiers and their history are read-only; every change goes through the services."""
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from procedures.admin import ProcedureAdmin
+from procedures.models import Procedure
+
+from .lifecycle_diagram import lifecycle_svg
 from .models import (
     CounterGuidance,
     Dossier,
@@ -101,3 +106,20 @@ class TrustedKioskAdmin(admin.ModelAdmin):
     list_display = ["name", "address", "agency", "is_active"]
     list_filter = ["is_active", "agency"]
     search_fields = ["name", "address"]
+
+
+# The procedure page draws the dossier's whole lifecycle (dossiers.lifecycle_diagram): this app owns the machine,
+# so it extends the catalogue's admin rather than the catalogue importing the dossier model.
+class ProcedureLifecycleAdmin(ProcedureAdmin):
+    @admin.display(description=_("sơ đồ trạng thái và các bước"))
+    def step_machine(self, obj: Procedure):
+        if obj is None or not obj.pk:
+            return _("Sơ đồ hiện ra sau khi lưu thủ tục cùng các bước xử lý.")
+        return lifecycle_svg(obj)
+
+    class Media:
+        css = {"all": ["css/admin_lifecycle.css"]}
+
+
+admin.site.unregister(Procedure)
+admin.site.register(Procedure, ProcedureLifecycleAdmin)
