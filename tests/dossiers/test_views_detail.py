@@ -79,7 +79,7 @@ def test_page_shows_summary_applicant_documents_timeline_events_and_history(clie
     assert response.status_code == 200
     for text in (dossier.code, dossier.procedure.name, "Nguyễn Văn An", "001203004567", "0912345678",
                  "Tờ khai", "Thẩm định hồ sơ", "Lê Văn Chuyên Viên", "Quá hạn", "Chờ xác minh",
-                 "Đề nghị gia hạn", "nội bộ", "forward: Trả kết quả"):
+                 "Đề nghị gia hạn", "nội bộ", "Chuyển hồ sơ sang bước “Trả kết quả”"):
         assert text in body, text
     assert len(response.context["history"]) == dossier.history.count()
     assert 'id="timeline"' in body and body.count("Chuyển bước tiếp theo") >= 3
