@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from procedures.access import admin_agency_id, load_official
-from procedures.models import Agency
+from procedures.admin import ProcedureAdmin
+from procedures.models import Agency, Procedure
 
 from . import selectors, services, signing
 from .errors import DossierActionError
+from .lifecycle_diagram import lifecycle_svg
 from .models import (
     AgencyCertificate,
     AuditVerification,
@@ -26,6 +28,7 @@ from .models import (
     PersonalDataAccess,
     ResultDocument,
     StepRecord,
+    TrustedKiosk,
     TrustedRoot,
 )
 
@@ -300,3 +303,30 @@ class AuditVerificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+
+@admin.register(TrustedKiosk)
+class TrustedKioskAdmin(admin.ModelAdmin):
+    """Kiosks whose address is trusted: failed lookups there count against a much larger allowance."""
+
+    list_display = ["name", "address", "agency", "is_active"]
+    list_filter = ["is_active", "agency"]
+    search_fields = ["name", "address"]
+
+
+# The procedure page draws the dossier's whole lifecycle (dossiers.lifecycle_diagram): this app owns the machine,
+# so it extends the catalogue's admin rather than the catalogue importing the dossier model.
+class ProcedureLifecycleAdmin(ProcedureAdmin):
+    @admin.display(description=_("sơ đồ trạng thái và các bước"))
+    def step_machine(self, obj: Procedure):
+        if obj is None or not obj.pk:
+            return _("Sơ đồ hiện ra sau khi lưu thủ tục cùng các bước xử lý.")
+        return lifecycle_svg(obj)
+
+    class Media:
+        css = {"all": ["css/admin_lifecycle.css"]}
+
+
+admin.site.unregister(Procedure)
+admin.site.register(Procedure, ProcedureLifecycleAdmin)

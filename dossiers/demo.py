@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procedures import calendar
 from procedures.models import Agency, Official
@@ -184,7 +185,7 @@ def seed_dossiers(stdout=None, *, per_agency: int | None = None, seed: int = 202
                 if stdout is not None:
                     stdout.write(f"  skipped a demo dossier ({plan}): {error.message}")
     if stdout is not None:
-        stdout.write(f"Demo dossiers created: {created}")
+        stdout.write(_("Hồ sơ trình diễn đã tạo: %(count)d") % {"count": created})
         states = Dossier.objects.values_list("state", flat=True)
         summary = {state.label: 0 for state in State}
         for value in states:

@@ -4,9 +4,11 @@
 class DossierActionError(Exception):
     """The action is not allowed now (wrong state, stale screen, invalid input); nothing was changed."""
 
-    def __init__(self, message):
+    def __init__(self, message, *, field: str = ""):
         super().__init__(str(message))
         self.message = message
+        # The action form's field the error is about, so the page shows it beside that field ("" for the form).
+        self.field = field
 
 
 class DossierPermissionError(DossierActionError):

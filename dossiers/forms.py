@@ -17,7 +17,7 @@ from notifications.models import NotificationChannel
 from procedures.inputs import BoundedDateField, is_ascii_number, validate_date_in_range
 from procedures.models import Official, ProcedureStep
 
-from . import selectors, services
+from . import cccd, selectors, services
 from .models import ApplicantType, Channel, State
 from .validators import validate_id_number, validate_phone
 
@@ -30,6 +30,14 @@ def _date_widget(**attrs):
         format="%d/%m/%Y",
         attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "size": 10, **attrs},
     )
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"  # as the widget's type: a "type" in attrs would print the attribute twice
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
 
 
 class DateField(BoundedDateField):
@@ -100,8 +108,8 @@ class WorklistFilterForm(forms.Form):
     tab = forms.ChoiceField(choices=selectors.WorklistTab.choices, required=False, widget=forms.HiddenInput)
     q = forms.CharField(
         label=_("Tìm hồ sơ"), required=False, max_length=200,
-        widget=forms.TextInput(attrs={
-            "type": "search", "autocomplete": "off",
+        widget=SearchInput(attrs={
+            "autocomplete": "off",
             "placeholder": _("Mã hồ sơ, tên, số điện thoại, số CCCD hoặc quét mã QR"),
         }),
     )
@@ -139,8 +147,33 @@ class WorklistFilterForm(forms.Form):
 # --- reception --------------------------------------------------------------------------------------------
 
 
-class ReceiveForm(forms.Form):
-    """The applicant and the dossier's envelope; the documents come in `DocumentFormSet`."""
+class CccdScanForm(forms.Form):
+    """What a scanner typed from the back of a chip ID card; cleaned into the card's fields (`cccd.parse`)."""
+
+    cccd_scan = forms.CharField(
+        label=_("Quét mã QR trên thẻ căn cước"), required=False, max_length=1000, strip=False,
+        help_text=_("Đưa mã QR mặt sau thẻ căn cước vào máy quét: họ tên, số định danh, ngày sinh và địa chỉ "
+                    "được điền sẵn."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-cccd-scan": ""}),
+    )
+
+    def clean_cccd_scan(self):
+        text = self.cleaned_data["cccd_scan"]
+        return cccd.parse(text) if text.strip() else None
+
+    @staticmethod
+    def card_fields(card: cccd.CccdCard) -> dict[str, str]:
+        """The reception form's fields a card fills, as the form shows them."""
+        return {"applicant_type": ApplicantType.CITIZEN, "applicant_name": card.name,
+                "applicant_id_number": card.id_number, "applicant_address": card.address,
+                "applicant_birth_date": card.birth_date.strftime("%d/%m/%Y")}
+
+
+class ReceiveForm(CccdScanForm):
+    """The applicant and the dossier's envelope; the documents come in `DocumentFormSet`.
+
+    A card's QR typed into the scan field, or into the name field by a scanner aimed at the wrong box, fills the
+    applicant from the card (without JavaScript on the next "Kiểm tra"; with it at once, see static/js/staff.js)."""
 
     procedure = forms.IntegerField(widget=forms.HiddenInput)
     applicant_type = forms.ChoiceField(label=_("Loại người nộp"), choices=ApplicantType.choices,
@@ -152,8 +185,9 @@ class ReceiveForm(forms.Form):
         help_text=_("Công dân: CCCD 12 chữ số. Doanh nghiệp: mã số thuế."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
+    applicant_birth_date = DateField(label=_("Ngày sinh"), required=False)
     applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20,
-                                      widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+                                      widget=TelInput(attrs={"autocomplete": "off"}))
     applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False,
                                        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")})
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=500,
@@ -187,10 +221,14 @@ class ReceiveForm(forms.Form):
     # The guidance slip (Mẫu 02 for a dossier not received) prints only these: the reception rules do not apply.
     GUIDANCE_FIELDS = frozenset({"procedure", "applicant_name", "applicant_phone", "guidance_missing"})
 
+    field_order = ["cccd_scan"]
+
     def __init__(self, *args, refusing: bool = False, guiding: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.refusing = refusing
         self.guiding = guiding
+        if self.is_bound:
+            self._fill_from_card()
         for name, message in self.REQUIRED_MESSAGES.items():
             self.fields[name].error_messages["required"] = message
         if guiding:
@@ -198,8 +236,29 @@ class ReceiveForm(forms.Form):
         # Keyboard-first: the clerk starts typing the applicant at once (the preview focuses "Tiếp nhận" instead).
         self.fields["applicant_name"].widget.attrs["autofocus"] = True
 
+    def _fill_from_card(self):
+        """The card's values replace what was typed (a fresh scan is the newer truth); the scan is then spent, so a
+        later correction by the clerk is not overwritten on the next submit. A malformed scan stays for its error."""
+        data = self.data.copy()
+        if not data.get("cccd_scan", "").strip() and cccd.looks_like_scan(data.get("applicant_name", "")):
+            data["cccd_scan"], data["applicant_name"] = data["applicant_name"], ""
+        try:
+            card = cccd.parse(data["cccd_scan"]) if data.get("cccd_scan", "").strip() else None
+        except ValidationError:
+            card = None
+        if card is not None:
+            data.update(self.card_fields(card))
+            data["cccd_scan"] = ""
+        self.data = data
+
     def clean_applicant_name(self):
         return " ".join(self.cleaned_data["applicant_name"].split())
+
+    def clean_applicant_birth_date(self):
+        day = self.cleaned_data["applicant_birth_date"]
+        if day is not None and day > timezone.localdate():
+            raise ValidationError(_("Ngày sinh không thể sau hôm nay."), code="future")
+        return day
 
     def clean_applicant_phone(self):
         if self.guiding:
@@ -243,6 +302,7 @@ class ReceiveForm(forms.Form):
             notify_channels=tuple(channel for channel in data.get("notify_channels") or ()
                                   if channel != NotificationChannel.EMAIL or data.get("applicant_email")),
             language=data.get("notify_language") or settings.LANGUAGE_CODE,
+            birth_date=data.get("applicant_birth_date"),
         )
 
 
@@ -281,8 +341,9 @@ class BaseDocumentFormSet(forms.BaseFormSet):
         self.catalogue = {doc.pk: doc for doc in procedure.required_documents.all()} if procedure else {}
         if "initial" not in kwargs and procedure is not None:
             kwargs["initial"] = [
-                {"required_document_id": doc.pk, "name": doc.name, "originals": doc.originals,
-                 "certified_copies": doc.copies, "photocopies": 0}
+                # An optional document starts at 0: nothing prints on the receipt that the citizen did not hand in.
+                {"required_document_id": doc.pk, "name": doc.name, "originals": doc.originals if doc.mandatory else 0,
+                 "certified_copies": doc.copies if doc.mandatory else 0, "photocopies": 0}
                 for doc in self.catalogue.values()
             ]
         super().__init__(*args, **kwargs)

@@ -88,6 +88,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     applicant_id_number = models.CharField(
         _("số CCCD / mã số thuế"), max_length=20, help_text=_("CCCD 12 chữ số, hoặc mã số thuế với doanh nghiệp.")
     )
+    applicant_birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     applicant_phone = models.CharField(_("số điện thoại"), max_length=16)
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500)
@@ -750,3 +751,23 @@ class TrustedRoot(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TrustedKiosk(models.Model):
+    """A public kiosk's network address, registered by an admin: its many citizens share one address, so it gets a
+    much larger allowance of failed lookups before the rate limiter pauses it (`ratelimit.TRUSTED_FACTOR`)."""
+
+    name = models.CharField(_("tên máy tra cứu"), max_length=200)
+    address = models.GenericIPAddressField(_("địa chỉ IP"), unique=True)
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("máy tra cứu tin cậy")
+        verbose_name_plural = _("máy tra cứu tin cậy")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.address})"

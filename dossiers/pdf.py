@@ -102,6 +102,7 @@ FORMS = {
     "07": Form("07", _("Sổ theo dõi hồ sơ"), "dossiers/forms/form_07_register.html"),
 }
 PLACARD_TEMPLATE = "dossiers/forms/placard.html"
+RESULT_STAMP_TEMPLATE = "dossiers/forms/result_stamp.html"
 
 
 # --- who signs a letter -------------------------------------------------------------------------------
@@ -472,3 +473,18 @@ def placard_pdf(official: Official) -> bytes:
     url = links.official_rating_url(official.pk)
     qr, _version = qr_code(url, size_mm=58)
     return render_pdf(PLACARD_TEMPLATE, {"official": official, "agency": official.agency, "rating_url": url, "qr": qr})
+
+
+# --- the result document's verification stamp ---------------------------------------------------------
+
+
+def result_stamp_pdf(document: ResultDocument) -> bytes:
+    """A label to attach to the issued result: its number and date, and the QR of its public verification page."""
+    url = links.verification_url(document.verification_token)
+    qr, _version = qr_code(url, size_mm=30)
+    return render_pdf(RESULT_STAMP_TEMPLATE, {"document": document, "dossier": document.dossier,
+                                              "agency": document.dossier.agency, "verification_url": url, "qr": qr})
+
+
+def result_stamp_filename(document: ResultDocument) -> str:
+    return f"tem-xac-thuc-{document.dossier.code}-{document.pk}.pdf"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ho-so/<int:pk>/mau-<str:number>/", pdf_views.dossier_form, name="form"),
     # Mẫu 02 given at the counter for a dossier that was not received (no dossier, so no code in the URL).
     path("huong-dan/<int:pk>/mau-02/", pdf_views.guidance, name="guidance"),
+    path("ket-qua/<int:pk>/tem-xac-thuc/", pdf_views.result_stamp, name="result_stamp"),
     path("so-theo-doi/", pdf_views.register, name="register"),
     path("can-bo/<int:official_pk>/the-danh-gia/", pdf_views.placard, name="placard"),
 ]

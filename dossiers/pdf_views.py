@@ -23,7 +23,7 @@ from procedures.models import Official, Procedure
 
 from . import pdf, selectors, services
 from .errors import DossierActionError
-from .models import CounterGuidance, Dossier, PersonalDataAccess
+from .models import CounterGuidance, Dossier, PersonalDataAccess, ResultDocument
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTER_MAX_DAYS = 366
@@ -175,3 +175,14 @@ def placard(request, official_pk: int) -> HttpResponse:
     except Official.DoesNotExist:
         raise Http404(_("Không tìm thấy cán bộ.")) from None
     return _pdf_response(pdf.placard_pdf(subject), f"the-danh-gia-{subject.pk}.pdf")
+
+
+@require_GET
+@staff_required
+def result_stamp(request, pk: int) -> HttpResponse:
+    """The verification stamp of a registered result document: its QR leads to the public authenticity page."""
+    try:
+        document = selectors.result_document_for_staff(request.official, pk)
+    except ResultDocument.DoesNotExist:
+        raise Http404(_("Không tìm thấy văn bản kết quả.")) from None
+    return _pdf_response(pdf.result_stamp_pdf(document), pdf.result_stamp_filename(document))

@@ -76,6 +76,7 @@ def _tracking_context(dossier: Dossier) -> dict:
         "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
         "explanation": STATE_EXPLANATIONS[State(dossier.state)],
         "steps": selectors.public_timeline(dossier, now),
+        "task": selectors.citizen_task(dossier),
         "events": list(dossier.events.all()),
         "overdue": dossier.is_open and not dossier.is_paused and dossier.due_at < now,
         "timeliness": dossier.timeliness,
@@ -131,7 +132,8 @@ def kiosk_track(request, token):
 
 def _lookup(request, form: LookupForm):
     """One rate-limited attempt: the token on success; otherwise (None, status, message) for the form."""
-    verdict = ratelimit.hit(request, "lookup")
+    # Only wrong pairs count: a kiosk serving many citizens, each typing it right, is never paused.
+    verdict = ratelimit.exceeded(request, "lookup")
     if not verdict.allowed:
         minutes = max(1, verdict.window // 60)
         return None, 429, RATE_LIMITED_MESSAGE % {"minutes": minutes}
@@ -141,6 +143,7 @@ def _lookup(request, form: LookupForm):
         code=form.cleaned_data["code"], last_digits=form.cleaned_data["last_digits"]
     )
     if token is None:
+        ratelimit.fail(request, "lookup")
         return None, 200, NOT_FOUND_MESSAGE
     return token, 200, ""
 

@@ -266,17 +266,18 @@ class WorklistFilters:
 
 
 def _search_q(query: str) -> Q:
-    """Code, applicant name (accents ignored, every word), phone or ID number."""
+    """Code, applicant name or procedure name (accents ignored, every word), phone or ID number."""
     query = " ".join((query or "").split())
     if not query:
         return Q()
     match = Q(code__icontains=query)
     words = fold(query).split()
     if words:
-        name = Q()
+        name = procedure = Q()
         for word in words:
             name &= Q(applicant_name_search__contains=word)
-        match |= name
+            procedure &= Q(procedure__search_text__contains=word)
+        match |= name | procedure
     digits = normalize_phone(query)
     if is_ascii_number(digits) and len(digits) >= 4:
         match |= Q(applicant_phone__contains=digits) | Q(applicant_id_number__contains=digits)
@@ -349,7 +350,7 @@ def dossier_pk_for_scan(official: Official, text: str) -> int | None:
 
 def worklist_procedures(official: Official) -> QuerySet[Procedure]:
     """Procedures of the official's agency, active or not, for the worklist filter."""
-    return Procedure.objects.filter(agencies=official.agency_id).only("id", "code", "name").order_by("name")
+    return Procedure.objects.filter(agencies=official.agency_id).only("id", "code", "name").order_by("sort_name", "code")
 
 
 def worklist_fields(official: Official) -> QuerySet[Field]:
@@ -361,7 +362,7 @@ def reception_procedures(official: Official, query: str = "") -> QuerySet[Proced
     procedures = Procedure.objects.filter(is_active=True, agencies=official.agency_id)
     for word in fold(query).split():
         procedures = procedures.filter(search_text__contains=word)
-    return procedures.only("id", "code", "name", "search_text").order_by("name", "code")
+    return procedures.only("id", "code", "name", "search_text").order_by("sort_name", "code")
 
 
 def procedure_for_reception(official: Official, pk) -> Procedure | None:
@@ -395,6 +396,35 @@ def procedure_steps(dossier: Dossier) -> list[ProcedureStep]:
 
 
 # --- public reads: tracking page, lookup by code, result verification ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CitizenTask:
+    """What the citizen must do next and by when, as the tracking page says it (None of these: nothing to do)."""
+
+    kind: str  # "supplement", "payment", "collect" or "wait"
+    deadline: datetime.date | datetime.datetime | None = None
+    missing: str = ""
+    amount: Decimal | None = None
+    description: str = ""
+
+
+def citizen_task(dossier: Dossier) -> CitizenTask | None:
+    """The citizen's next move, from the dossier's open supplement request or payment, or its result (one query
+    while the dossier waits for the citizen, none otherwise)."""
+    if dossier.state == State.SUPPLEMENT_REQUESTED:
+        request = dossier.supplement_requests.filter(fulfilled_at__isnull=True).order_by("-requested_at").first()
+        if request is not None:
+            return CitizenTask("supplement", deadline=request.reply_by, missing=request.missing)
+    if dossier.state == State.AWAITING_PAYMENT:
+        payment = dossier.payment_requests.filter(paid_at__isnull=True).order_by("-requested_at").first()
+        if payment is not None:
+            return CitizenTask("payment", amount=payment.amount, description=payment.description)
+    if dossier.state == State.PROCESSED:
+        return CitizenTask("collect", deadline=dossier.processed_at)
+    if dossier.state in (State.RECEIVED, State.IN_PROGRESS):
+        return CitizenTask("wait", deadline=dossier.due_at)
+    return None
 
 
 @dataclass(frozen=True)
@@ -450,13 +480,18 @@ def tracking_token_for_lookup(*, code: str, last_digits: str) -> str | None:
     )
     if row is None:
         return None
-    phone_tail = "".join(filter(str.isdigit, row["applicant_phone"]))[-4:]
-    id_tail = "".join(filter(str.isdigit, row["applicant_id_number"]))[-4:]
-    # Both comparisons always run, in constant time, so the answer's timing says nothing about which matched.
+    return row["tracking_token"] if last_digits_match(last_digits, row["applicant_phone"],
+                                                      row["applicant_id_number"]) else None
+
+
+def last_digits_match(last_digits: str, *numbers: str) -> bool:
+    """Whether one of `numbers` (a phone, an ID number) ends with the 4 `last_digits` a citizen typed to prove a code
+    is theirs. Every comparison runs, in constant time, so the answer's timing says nothing about which matched."""
+    tails = ["".join(filter(str.isdigit, number or ""))[-4:] for number in numbers]
     # On bytes: compare_digest raises on non-ASCII text, and an error only for known codes told that they exist.
-    typed = last_digits.encode()
-    matches = [hmac.compare_digest(tail.rjust(4, "#").encode(), typed) for tail in (phone_tail, id_tail)]
-    return row["tracking_token"] if any(matches) else None
+    typed = (last_digits or "").encode()
+    matches = [hmac.compare_digest(tail.rjust(4, "#").encode(), typed) for tail in tails]
+    return any(matches)
 
 
 def result_document_by_copy_digest(sha256: str) -> ResultDocument | None:
@@ -468,6 +503,12 @@ def result_document_by_copy_digest(sha256: str) -> ResultDocument | None:
 def result_document_by_token(token: str) -> ResultDocument:
     """The public verification read: a registered result document with its dossier, procedure and agency."""
     return ResultDocument.objects.select_related("dossier__procedure", "dossier__agency").get(verification_token=token)
+
+
+def result_document_for_staff(official: Official, pk: int) -> ResultDocument:
+    """A result document of a dossier of the official's agency that the official may see; else DoesNotExist."""
+    return ResultDocument.objects.select_related("dossier__agency", "dossier__procedure").get(
+        pk=pk, dossier__in=visible_dossiers(official).values("pk"))
 
 
 # --- reads for the satisfaction app (ratings of a dossier and of its officials) ----------------------------

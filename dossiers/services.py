@@ -92,6 +92,7 @@ class Applicant:
     # Channels the citizen chose for news of the dossier; None: by e-mail when an address is given.
     notify_channels: tuple[str, ...] | None = None
     language: str = "vi"
+    birth_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,7 @@ def _clean_applicant(applicant: Applicant) -> Applicant:
         raise DossierActionError(error.messages[0]) from None
     return Applicant(name=name, id_number=id_number, phone=phone, address=applicant.address.strip(),
                      type=applicant.type, email=email, notify_channels=channels,
-                     language=notify.clean_language(applicant.language))
+                     language=notify.clean_language(applicant.language), birth_date=applicant.birth_date)
 
 
 def _locked_counter(counter_model, **key):
@@ -397,6 +398,7 @@ def _create(official: Official, procedure: Procedure, applicant: Applicant, docu
         applicant_address=applicant.address,
         notify_channels=",".join(applicant.notify_channels or ()),
         notify_language=applicant.language,
+        applicant_birth_date=applicant.birth_date,
         sets_count=sets_count,
         received_at=now,
         received_by=official,
@@ -653,7 +655,7 @@ def request_supplement(*, dossier_id: int, actor, missing: str, reply_by: dateti
     if not missing:
         raise DossierActionError(_("Nhập nội dung cần bổ sung."))
     if reply_by < timezone.localtime(ctx.now).date():
-        raise DossierActionError(_("Hạn bổ sung không được trước ngày hôm nay."))
+        raise DossierActionError(_("Hạn bổ sung không được trước ngày hôm nay."), field="reply_by")
     late = dossier.supplement_notice_due_at is not None and ctx.now > dossier.supplement_notice_due_at
     dossier._pause_for_supplement()
     _pause(ctx)
@@ -865,7 +867,8 @@ def request_extension(*, dossier_id: int, actor, reason: str, proposed_due_at: d
     if not reason:
         raise DossierActionError(_("Nhập lý do quá hạn để gửi lời xin lỗi."))
     if proposed_due_at <= dossier.due_at or proposed_due_at <= ctx.now:
-        raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."))
+        raise DossierActionError(_("Ngày hẹn mới phải sau ngày hẹn hiện tại và sau thời điểm này."),
+                                 field="proposed_due_at")
     if dossier.extensions.exclude(status=Extension.Status.LAPSED).exists():
         raise DossierActionError(_("Hồ sơ đã đề nghị gia hạn một lần; mỗi hồ sơ chỉ được gia hạn không quá một lần."))
     if extension_deadline(dossier) < ctx.now:
@@ -923,7 +926,9 @@ def approve_extension(*, extension_id: int, actor, due_at: datetime.datetime | N
     new_date = formats.date_format(timezone.localtime(extension.granted_due_at), "SHORT_DATETIME_FORMAT")
     proposed = formats.date_format(timezone.localtime(extension.proposed_due_at), "SHORT_DATETIME_FORMAT")
     _event(ctx, Event.EXTENSION_APPROVED, role=Role.LEADER,
-           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {"reason": extension.reason, "date": new_date},
+           public_note=_("Xin lỗi vì chậm trễ: %(reason)s. Hẹn trả mới: %(date)s.") % {
+               # A reason typed with its own full stop must not print "..": the sentence adds one.
+               "reason": extension.reason.rstrip(" ."), "date": new_date},
            internal_note=_("Lãnh đạo phê duyệt ngày khác ngày đề nghị (%(proposed)s).") % {"proposed": proposed}
            if extension.approved_due_at else "")
     _issue_letter(ctx, IssuedLetter.Form.APOLOGY, extension=extension)

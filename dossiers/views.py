@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -23,6 +23,8 @@ from .errors import DossierActionError
 from .models import CLOSED_STATES, Dossier, Extension, PersonalDataAccess, State
 
 PAGE_SIZE = 25
+JUST_RECEIVED = "dossiers:just_received"
+JUST_GUIDED = "dossiers:just_guided"
 PICKER_LIMIT = 300
 
 
@@ -33,6 +35,22 @@ def _url(name: str, *args, query: str = "") -> str:
     except NoReverseMatch:
         return ""
     return f"{url}?{query}" if query else url
+
+
+def error_summary(*forms_) -> list[tuple[str, str]]:
+    """Every error of the forms as (message, anchor of the field), for the summary at the top of the page."""
+    items = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for subform in getattr(form, "forms", [form]):
+            for name, errors in subform.errors.items():
+                field = subform.fields.get(name)
+                anchor = f"#{subform[name].id_for_label}" if field is not None else ""
+                label = f"{field.label}: " if field is not None and field.label else ""
+                items.extend((f"{label}{message}", anchor) for message in errors)
+        items.extend((str(message), "") for message in getattr(form, "non_form_errors", list)())
+    return items
 
 
 # --- worklist ------------------------------------------------------------------------------------------
@@ -56,7 +74,8 @@ def worklist(request):
 
     tabs = selectors.worklist_tabs(official)
     requested = request.GET.get("tab") or ""
-    default = selectors.WorklistTab.ALL if filters.query else selectors.WorklistTab.MINE
+    # A search or filter looks through every dossier the official may see, not the tab it was typed on.
+    default = selectors.WorklistTab.ALL if filters != selectors.WorklistFilters() else selectors.WorklistTab.MINE
     tab = next((t for t in tabs if t.value == requested), default)
 
     now = timezone.now()
@@ -84,6 +103,7 @@ def worklist(request):
         "form": form,
         "tab": tab,
         "tabs": [(t, counts[t.value]) for t in tabs],
+        "all_count": counts.get(selectors.WorklistTab.ALL.value, 0),
         "page": page,
         "filter_query": query.urlencode(),
         "filtered": any([filters.query, filters.procedure_id, filters.field_id, filters.state,
@@ -120,7 +140,9 @@ def _receive_page(request, *, procedure=None, form=None, formset=None, preview=N
     if form is not None and preview is not None:
         form.fields["applicant_name"].widget.attrs.pop("autofocus", None)
     suggested = _suggest_missing(form, formset)
+    guided = request.session.pop(JUST_GUIDED, None) if request.method == "GET" else None
     return render(request, "dossiers/staff/receive.html", {
+        "guidance_url": _url("forms:guidance", guided) if guided else "",
         "guidance_open": suggested or bool(form is not None and form.guiding),
         "query": query,
         "procedures": procedures,
@@ -129,6 +151,8 @@ def _receive_page(request, *, procedure=None, form=None, formset=None, preview=N
         "form": form,
         "formset": formset,
         "preview": preview,
+        "error_summary": error_summary(form, formset),
+        "error_title": _("Hồ sơ chưa được lưu: sửa các lỗi sau."),
     }, status=status)
 
 
@@ -144,6 +168,12 @@ def receive(request):
         procedure = selectors.procedure_for_reception(official, raw) if is_ascii_number(raw) else None
         if raw and procedure is None:
             messages.error(request, _("Thủ tục không tồn tại hoặc cơ quan không thực hiện thủ tục này."))
+        query = (request.GET.get("q") or "").strip()
+        if procedure is None and not raw and query:
+            # Enter in the filter box with one procedure left picks it (the script does the same without a reload).
+            matches = list(selectors.reception_procedures(official, query).values_list("pk", flat=True)[:2])
+            if len(matches) == 1:
+                return redirect(f"{reverse('dossiers:receive')}?procedure={matches[0]}")
         if procedure is None:
             return _receive_page(request)
         return _receive_page(
@@ -177,6 +207,7 @@ def receive(request):
             )
             messages.success(request, _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả kết quả %(due)s.") % {
                 "code": dossier.code, "due": _local_text(dossier.due_at)})
+            request.session[JUST_RECEIVED] = dossier.pk  # the dossier page opens the receipt for printing, once
             return redirect("dossiers:detail", pk=dossier.pk)
         if refusing:
             dossier = services.refuse_at_counter(
@@ -189,7 +220,7 @@ def receive(request):
             return redirect("dossiers:detail", pk=dossier.pk)
         preview = services.preview_due_at(actor=request.user, procedure_id=procedure.pk)
         # Show what will be saved (normalised phone, single-spaced name) for the clerk to confirm.
-        normalised = request.POST.copy()
+        normalised = form.data.copy()  # with what a scanned card filled in
         for name in ("applicant_name", "applicant_id_number", "applicant_phone"):
             normalised[name] = form.cleaned_data[name]
         form = forms.ReceiveForm(normalised)
@@ -198,6 +229,18 @@ def receive(request):
         messages.error(request, error.message)
         return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
     return _receive_page(request, procedure=procedure, form=form, formset=formset, preview=preview)
+
+
+@require_POST
+@role_required(*services.ROLES_FOR["receive"])
+def read_cccd(request):
+    """The reception form's fields from a scanned card's QR, for the page's script to fill without a submit
+    (POST: the string is personal data and stays out of URLs and logs)."""
+    form = forms.CccdScanForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["cccd_scan"] is None:
+        errors = form.errors.get("cccd_scan") or [_("Chưa có chuỗi quét từ thẻ căn cước.")]
+        return JsonResponse({"error": str(errors[0])}, status=400)
+    return JsonResponse({"fields": forms.CccdScanForm.card_fields(form.cleaned_data["cccd_scan"])})
 
 
 def _give_guidance(request, procedure, form, formset):
@@ -210,7 +253,9 @@ def _give_guidance(request, procedure, form, formset):
     except DossierActionError as error:
         messages.error(request, error.message)
         return _receive_page(request, procedure=procedure, form=form, formset=formset, status=400)
-    return redirect("forms:guidance", pk=guidance.pk)
+    # Back to the counter's picker; the slip opens in a new tab for printing, as the receipt does.
+    request.session[JUST_GUIDED] = guidance.pk
+    return redirect("dossiers:receive")
 
 
 def _local_text(value: datetime.datetime) -> str:
@@ -292,6 +337,11 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         "can_approve": pending is not None and actions.can_approve_extension(official),
         "approve_extension_form": forms.ApproveExtensionForm(),
         "reject_extension_form": forms.RejectExtensionForm(),
+        "error_summary": error_summary(bound),
+        "error_title": _("Chưa thực hiện “%(action)s”: xem lỗi bên dưới.") % {
+            "action": actions.ACTIONS[bound_name].label} if bound is not None else "",
+        "just_received": request.session.pop(JUST_RECEIVED, None) == dossier.pk,
+        "receive_url": reverse("dossiers:receive") if actions.may(official, "receive") else "",
     }, status=status)
 
 
@@ -313,14 +363,14 @@ def act(request, pk: int, action: str):
     steps = selectors.procedure_steps(dossier)
     form = spec.form_class(request.POST, dossier=dossier, official=request.official, steps=steps, prefix=spec.name)
     if not form.is_valid():
-        messages.error(request, _("Chưa thực hiện “%(action)s”: xem lỗi bên dưới.") % {"action": spec.label})
         return _detail_page(request, dossier, bound=form, bound_name=spec.name, status=400)
     try:
         spec.run(dossier.pk, request.user, **form.service_kwargs())
     except DossierActionError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, spec.success)
+        # Refused by the rules (a past date, a stale screen): the panel stays open with what was typed.
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _detail_page(request, _visible_dossier(request, pk), bound=form, bound_name=spec.name, status=400)
+    messages.success(request, spec.success)
     return redirect("dossiers:detail", pk=dossier.pk)
 
 

@@ -74,7 +74,7 @@ def _axis(maximum: float, kind: str) -> list[str]:
         y = TOP + plot_height - plot_height * i / 4
         parts.append(format_html(
             '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d0d5db" stroke-width="1"/>'
-            '<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#555d66">{}</text>',
+            '<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#555d66">{}</text>',
             LEFT, WIDTH - RIGHT, f"{y:.1f}", f"{y:.1f}", LEFT - 6, f"{y + 4:.1f}", _number(value, kind)))
     return parts
 
@@ -86,7 +86,7 @@ def _category_labels(categories: Sequence[str], slot: float) -> list[str]:
         if index % every:
             continue
         x = LEFT + slot * (index + 0.5)
-        parts.append(format_html('<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#1b1f24">{}</text>',
+        parts.append(format_html('<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="#1b1f24">{}</text>',
                                  f"{x:.1f}", HEIGHT - BOTTOM + 16, label))
     return parts
 

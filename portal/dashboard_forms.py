@@ -29,7 +29,7 @@ class DashboardFilterForm(forms.Form):
         self.now = now or timezone.now()
         self.fields["department"].queryset = Department.objects.filter(agency=agency).order_by("name")
         self.fields["procedure"].queryset = (
-            Procedure.objects.filter(agencies=agency).only("id", "code", "name").order_by("name"))
+            Procedure.objects.filter(agencies=agency).only("id", "code", "name").order_by("sort_name", "code"))
         self.fields["procedure"].label_from_instance = lambda procedure: f"{procedure.code} — {procedure.name}"
 
     def clean(self):

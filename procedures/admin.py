@@ -33,7 +33,6 @@ from .models import (
     RequiredDocument,
 )
 from .resources import ProcedureResource
-from .step_machine import step_machine_svg
 from .text import fold
 
 
@@ -315,9 +314,8 @@ class ProcedureAdmin(ImportExportMixin, AgencyScopedAdmin):
 
     @admin.display(description=_("sơ đồ các bước"))
     def step_machine(self, obj: Procedure):
-        if obj is None or not obj.pk:
-            return _("Sơ đồ hiện ra sau khi lưu thủ tục cùng các bước xử lý.")
-        return step_machine_svg(obj)
+        # Drawn by the dossiers app, which owns the lifecycle (dossiers/admin.py extends this admin).
+        return "—"
 
 
 class CatalogueChildAdmin(AgencyScopedAdmin):

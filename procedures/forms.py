@@ -17,6 +17,6 @@ class CatalogueSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update(
-            {"type": "search", "placeholder": _("Ví dụ: đăng ký khai sinh"), "autocomplete": "off"}
-        )
+        # The widget's own type, not an attribute: an attrs "type" would print a second type="…" on the input.
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs.update({"placeholder": _("Ví dụ: đăng ký khai sinh"), "autocomplete": "off"})

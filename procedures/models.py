@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .roles import GROUP_NAMES, ROLE_BY_GROUP, Role
-from .text import fold
+from .text import fold, vietnamese_sort_key
 
 HALF_DAY = Decimal("0.5")
 
@@ -225,6 +225,8 @@ class Procedure(models.Model):
     )
     name = models.CharField(_("tên thủ tục"), max_length=500)
     search_text = models.CharField(max_length=600, editable=False, db_index=True, default="")
+    # Vietnamese dictionary order as a plain string (procedures.text.vietnamese_sort_key): the same on every database.
+    sort_name = models.CharField(max_length=1600, editable=False, default="")
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
     level = models.CharField(_("cấp thực hiện"), max_length=16, choices=AgencyLevel.choices, default=AgencyLevel.COMMUNE)
     agencies = models.ManyToManyField(Agency, verbose_name=_("cơ quan thực hiện"), related_name="procedures", blank=True)
@@ -243,7 +245,7 @@ class Procedure(models.Model):
     class Meta:
         verbose_name = _("thủ tục hành chính")
         verbose_name_plural = _("thủ tục hành chính")
-        ordering = ["name"]
+        ordering = ["sort_name", "code"]
         indexes = [models.Index(fields=["is_active", "field"])]
 
     def __str__(self) -> str:
@@ -252,6 +254,7 @@ class Procedure(models.Model):
     def save(self, *args, **kwargs):
         # A denormalised, diacritic-free copy keeps accent-insensitive search portable across databases.
         self.search_text = fold(f"{self.code} {self.name}")[:600]
+        self.sort_name = vietnamese_sort_key(self.name)[:1600]
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

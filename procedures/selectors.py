@@ -24,7 +24,7 @@ def public_procedures(*, query: str = "", field_id: int | None = None, agency_id
     if agency_id:
         # One agency per filter: the through table's unique pair means no duplicate rows, no DISTINCT needed.
         procedures = procedures.filter(agencies__id=agency_id)
-    return procedures.order_by("name", "code")
+    return procedures.order_by("sort_name", "code")
 
 
 def catalogue_fields() -> QuerySet[Field]:

@@ -6,6 +6,7 @@ import datetime
 import random
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from procedures.models import Agency, Official
 from procedures.roles import GROUP_NAMES, Role
@@ -49,7 +50,7 @@ def seed_satisfaction(stdout=None, *, seed: int = 2026) -> int:
                 created += 1
         _seed_feedback(agency, officials, rng, now)
     if stdout is not None:
-        stdout.write(f"satisfaction: {created}")
+        stdout.write(_("Đánh giá trình diễn đã tạo: %(count)d") % {"count": created})
     return created
 
 

@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dossiers.validators import validate_phone
 from procedures.inputs import BoundedDateField
 from procedures.models import Agency, Official, Procedure
 
@@ -46,6 +47,29 @@ class OfficialChoiceField(forms.ModelChoiceField):
         return " — ".join(part for part in parts if part)
 
 
+# A report the agency can act on says what happened: a word or two ("không tốt") cannot be answered.
+FEEDBACK_MIN_CONTENT = 15
+
+
+class FeedbackLookupForm(forms.Form):
+    """A report's code plus the last 4 digits of the phone given with it, as a dossier is looked up."""
+
+    code = forms.RegexField(
+        label=_("Mã phản ánh"), regex=r"^\s*[Pp][Aa]-\d{6}-\d{4}\s*$", max_length=32,
+        help_text=_("Cấp khi gửi phản ánh, ví dụ PA-260301-0001."),
+        error_messages={"invalid": _("Mã phản ánh có dạng PA-yymmdd-nnnn, ví dụ PA-260301-0001.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+    last_digits = forms.RegexField(
+        label=_("4 số cuối số điện thoại đã để lại"), regex=r"^\d{4}$", min_length=4, max_length=4,
+        error_messages={"invalid": _("Nhập đúng 4 chữ số.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+
 class FeedbackForm(forms.Form):
     """A report about a procedure, an official or a regulation. With a dossier's tracking token (from the rating
     page) the officials to choose from are those who handled it; otherwise one official may be named."""
@@ -59,7 +83,7 @@ class FeedbackForm(forms.Form):
         help_text=_("Không cần chọn khi phản ánh gắn với một hồ sơ hoặc một cán bộ."),
     )
     procedure = forms.ModelChoiceField(label=_("Thủ tục hành chính (nếu có)"),
-                                       queryset=Procedure.objects.filter(is_active=True).order_by("name"),
+                                       queryset=Procedure.objects.filter(is_active=True).order_by("sort_name", "code"),
                                        required=False)
     official = OfficialChoiceField(label=_("Cán bộ bị phản ánh (nếu có)"), queryset=Official.objects.none(),
                                    required=False)
@@ -85,6 +109,32 @@ class FeedbackForm(forms.Form):
         else:
             self.fields["official"].queryset = selectors.officials_for_feedback()
             del self.fields["officials"]
+
+    def clean_content(self):
+        content = self.cleaned_data["content"].strip()
+        if len(content) < FEEDBACK_MIN_CONTENT:
+            raise forms.ValidationError(
+                _("Nội dung phản ánh cần ít nhất %(count)d ký tự: cho biết việc gì, ở đâu, khi nào.")
+                % {"count": FEEDBACK_MIN_CONTENT}, code="min_length")
+        return content
+
+    def clean_reporter_phone(self):
+        phone = self.cleaned_data["reporter_phone"]
+        return validate_phone(phone) if phone.strip() else ""
+
+    def clean(self):
+        """The choices that depend on each other, checked here so every error shows at once (the service checks
+        them again, as the last gate)."""
+        data = super().clean()
+        if self.handlers is not None:
+            if data.get("subject") == Feedback.Subject.OFFICIAL and not data.get("officials"):
+                self.add_error("officials", _("Chọn cán bộ bị phản ánh."))
+            return data
+        if data.get("subject") == Feedback.Subject.OFFICIAL and not data.get("official"):
+            self.add_error("official", _("Chọn cán bộ bị phản ánh."))
+        elif not data.get("official") and not data.get("agency") and "agency" not in self.errors:
+            self.add_error("agency", _("Chọn cơ quan tiếp nhận phản ánh."))
+        return data
 
     def feedback_input(self) -> services.FeedbackInput:
         data = self.cleaned_data

@@ -121,8 +121,12 @@ class RatingOfficial(models.Model):
 class FeedbackCodeCounter(models.Model):
     """The per-day sequence behind feedback codes; its row is locked while a code is taken."""
 
-    day = models.DateField(unique=True)
-    last_value = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("ngày"), unique=True)
+    last_value = models.PositiveIntegerField(_("số thứ tự cuối"), default=0)
+
+    class Meta:
+        verbose_name = _("bộ đếm mã phản ánh")
+        verbose_name_plural = _("bộ đếm mã phản ánh")
 
 
 class Feedback(ConcurrentTransitionMixin, models.Model):

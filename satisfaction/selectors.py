@@ -103,6 +103,18 @@ def feedback_by_token(token: str) -> Feedback:
     return Feedback.objects.select_related("agency", "procedure").get(token=token)
 
 
+def feedback_token_for_lookup(*, code: str, last_digits: str) -> str | None:
+    """The status-page token of the report with this code whose reporter's phone ends with `last_digits`; None for
+    an unknown code, a wrong pair and an anonymous report alike (a code alone shows nothing, as for dossiers)."""
+    code = (code or "").strip().upper()
+    if not code or len(last_digits or "") != 4:
+        return None
+    row = Feedback.objects.filter(code=code).values("token", "reporter_phone").first()
+    if row is None:
+        return None
+    return row["token"] if dossier_selectors.last_digits_match(last_digits, row["reporter_phone"]) else None
+
+
 # --- notifications -------------------------------------------------------------------------------------
 
 

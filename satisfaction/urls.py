@@ -16,5 +16,6 @@ urlpatterns = [
     path("phan-anh/quan-ly/<int:pk>/", views.feedback_detail, name="feedback_detail"),
     path("phan-anh/quan-ly/<int:pk>/<slug:action>/", views.feedback_action, name="feedback_action"),
     path("phan-anh/", views.feedback_create, name="feedback_create"),
+    path("phan-anh/tra-cuu/", views.feedback_lookup, name="feedback_lookup"),
     path("phan-anh/<str:token>/", views.feedback_status, name="feedback_status"),
 ]

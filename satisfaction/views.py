@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from dossiers import ratelimit as dossier_ratelimit
 from dossiers import services as dossier_services
 from dossiers.models import PersonalDataAccess
 from procedures.access import role_required, staff_required
@@ -122,6 +123,11 @@ def rate_official(request, pk):
     return _public(response)
 
 
+FEEDBACK_NOT_FOUND = _("Không tìm thấy phản ánh khớp với mã và 4 chữ số đã nhập. Phản ánh gửi ẩn danh hoặc không để "
+                       "lại số điện thoại chỉ theo dõi được bằng đường dẫn nhận khi gửi.")
+FEEDBACK_RATE_LIMITED = _("Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.")
+
+
 # --- feedback (public) -------------------------------------------------------------------------------------
 
 
@@ -170,6 +176,27 @@ def feedback_create(request):
             initial["subject"] = Feedback.Subject.OFFICIAL
         form = forms.FeedbackForm(initial=initial, handlers=handlers)
     return _public(render(request, "satisfaction/feedback_form.html", {"form": form, "dossier": dossier}))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback_lookup(request):
+    """Follow a report by its code and 4 digits of the phone given with it, under the dossier lookup's limit: only a
+    wrong pair counts, per address, and the same allowance covers both lookups."""
+    form = forms.FeedbackLookupForm(request.POST or None)
+    message, status = "", 200
+    if request.method == "POST":
+        verdict = dossier_ratelimit.exceeded(request, "lookup")
+        if not verdict.allowed:
+            message, status = FEEDBACK_RATE_LIMITED % {"minutes": max(1, verdict.window // 60)}, 429
+        elif form.is_valid():
+            token = selectors.feedback_token_for_lookup(**form.cleaned_data)
+            if token:
+                return redirect("satisfaction:feedback_status", token=token)
+            dossier_ratelimit.fail(request, "lookup")
+            message = FEEDBACK_NOT_FOUND
+    return _public(render(request, "satisfaction/feedback_lookup.html", {"form": form, "message": message},
+                          status=status))
 
 
 @never_cache

@@ -1,12 +1,16 @@
 """Staff-page helpers: {% load dossier_tags %}."""
+import re
+
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from dossiers.audit_trail import describe
 from dossiers.models import CLOSED_STATES, PAUSED_STATES, State, Timeliness
 
 register = template.Library()
+_NO_ROW = re.compile(r"\(pk=None\)$")
 
 
 @register.simple_tag
@@ -48,3 +52,18 @@ def timeliness_badge(value):
     if not value:
         return ""
     return format_html('<span class="badge {}">{}</span>', TIMELINESS_CLASSES[value], Timeliness(value).label)
+
+
+@register.filter
+def audit_reason(reason):
+    """{{ row.history_change_reason|audit_reason }} -> "Nhận hồ sơ bổ sung (tạm dừng 0 giờ)" (dossiers.audit_trail)."""
+    return describe(reason)
+
+
+@register.filter
+def history_value(value):
+    """A field's old or new value in a history list: "—" for none, also for a foreign key to no row, which
+    django-simple-history would print as "Deleted … (pk=None)"."""
+    if value is None or value == "" or _NO_ROW.search(str(value)):
+        return "—"
+    return value

@@ -74,3 +74,22 @@ def screenshot_dir() -> Path | None:
     path = Path(value)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def screens(browser, request):
+    """screens(name, width, height) -> a new page; when the test fails, every screen it opened is saved as
+    test-artifacts/<test>-<name>.png (the counter, the tracking page at 360 px, the leader dashboard at 1366 px…)."""
+    opened = {}
+
+    def open_screen(name: str, width: int, height: int):
+        opened[name] = _new_page(browser, width, height)
+        return opened[name]
+
+    yield open_screen
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        for name, page in opened.items():
+            page.screenshot(path=str(ARTIFACTS / f"{stem}-{name}.png"), full_page=True)

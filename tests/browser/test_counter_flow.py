@@ -94,9 +94,14 @@ def test_receive_then_process_then_return(page, live_server, office):
     assert page.get_by_text("Ngày hẹn trả kết quả nếu tiếp nhận ngay bây giờ").is_visible()
     shot(page, "receive-preview-1280")
     assert not Dossier.objects.exists()
-    page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
+    # Receiving opens the receipt (Mẫu 01) in a new tab for printing; the page offers the next reception.
+    with page.context.expect_page() as receipt_tab:
+        page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
     page.wait_for_url(re.compile(r"/ho-so/\d+/$"))
     dossier = Dossier.objects.get()
+    assert receipt_tab.value.url.endswith(reverse("forms:receipt", args=[dossier.pk]))
+    receipt_tab.value.close()
+    assert page.get_by_role("link", name="Tiếp nhận hồ sơ khác").is_visible()
     assert page.get_by_text(f"Đã tiếp nhận hồ sơ {dossier.code}").is_visible()
     shot(page, "detail-1280")
 
@@ -165,6 +170,45 @@ def test_scanner_input_opens_the_dossier_and_pages_fit_a_phone(phone_page, live_
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 360px"
         shot(page, name)
+
+
+def test_a_scanned_id_card_fills_the_reception_form(page, live_server, office):
+    base = live_server.url
+    log_in(page, base, "tiepnhan")
+    page.goto(base + f"/ho-so/tiep-nhan/?procedure={office['procedure'].pk}")
+    # The scanner types into the focused first field (the name) and ends with Enter: no submit, fields filled.
+    page.keyboard.type("001203004567|012345678|Phạm Thị Hoa|15081990|Nữ|12 Hàng Bạc, Hoàn Kiếm, Hà Nội|01072021")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('[name=applicant_id_number]').value === '001203004567'")
+    assert page.get_by_label("Họ tên người nộp / tên tổ chức").input_value() == "Phạm Thị Hoa"
+    assert page.get_by_label(re.compile(r"^Địa chỉ")).input_value() == "12 Hàng Bạc, Hoàn Kiếm, Hà Nội"
+    assert page.get_by_label("Ngày sinh").input_value() == "15/08/1990"
+    assert page.evaluate("document.activeElement.name") == "applicant_phone"
+    assert not Dossier.objects.exists() and "/ho-so/tiep-nhan/?procedure=" in page.url
+    # A malformed string in the dedicated field says so, and fills nothing.
+    page.get_by_label("Quét mã QR trên thẻ căn cước").fill("001203004567|Phạm Thị Hoa")
+    page.get_by_label("Quét mã QR trên thẻ căn cước").press("Enter")
+    page.locator("#cccd-scan-status", has_text="7 phần").wait_for()
+
+
+def test_search_from_the_default_tab_finds_a_dossier_of_another_tab(page, live_server, office):
+    from dossiers import services
+    from tests.dossiers.conftest import applicant, documents_for
+
+    dossier = services.receive(actor=office["clerk"].user, procedure_id=office["procedure"].pk,
+                               applicant=applicant(name="Đỗ Thị Lan"), documents=documents_for(office["procedure"]))
+    log_in(page, live_server.url, "chuyenvien")  # not in the specialist's queue: "Của tôi" is empty
+    assert page.locator(".tabs [aria-current=page]").inner_text().startswith("Của tôi")
+    page.get_by_label("Tìm hồ sơ").fill("do thi lan")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name=dossier.code).count() == 0  # a specialist sees only what they handle
+    log_out(page)
+    log_in(page, live_server.url, "lanhdao")
+    page.get_by_label("Tìm hồ sơ").fill("khai sinh")  # the procedure's name, from the default tab
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("link", name=dossier.code).is_visible()
 
 
 def test_destructive_action_asks_for_confirmation(page, live_server, office):

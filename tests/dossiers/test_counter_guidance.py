@@ -118,12 +118,17 @@ def test_guidance_button_records_the_slip_and_opens_its_pdf(client, clerk, proce
 
     guidance = CounterGuidance.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("forms:guidance", args=[guidance.pk])
+    # Back at the counter, which opens the slip in a new tab (once) and keeps a link to it.
+    assert response["Location"] == reverse("dossiers:receive")
+    counter = client.get(response["Location"]).content.decode()
+    pdf_url = reverse("forms:guidance", args=[guidance.pk])
+    assert f'href="{pdf_url}" target="_blank" rel="noopener" data-open-now' in counter
+    assert pdf_url not in client.get(response["Location"]).content.decode()
     assert (guidance.applicant_name, guidance.applicant_phone, guidance.missing, guidance.official) == (
         "Nguyễn Thị Ánh Dương", "", MISSING, clerk)
     assert guidance.history.get().history_user == clerk.user
     assert not Dossier.objects.exists()
-    pdf = client.get(response["Location"])
+    pdf = client.get(pdf_url)
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert "Nguyễn Thị Ánh Dương" in pdf_text(pdf.content)

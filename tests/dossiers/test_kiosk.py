@@ -1,6 +1,7 @@
 """The office kiosk /kiosk/: a scanner's input opens the dossier; a typed code alone never does."""
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from tests.dossiers.public_support import MASKED_NAME, leaked
 
@@ -94,3 +95,37 @@ def test_kiosk_tracking_page_goes_home_after_idle_and_has_a_home_button(client, 
     assert "js/kiosk.js" in html
     assert dossier.code in html and MASKED_NAME in html and leaked(html) == []
     assert "private" in response["Cache-Control"] and response["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_successful_lookups_never_use_up_the_limit(client, dossier, settings):
+    """A kiosk serves a queue of citizens from one address: only wrong pairs count."""
+    settings.PUBLIC_LOOKUP_RATE_LIMIT = (2, 600)
+    right = dossier.applicant_phone[-4:]
+    for _citizen in range(5):
+        response = client.post("/kiosk/", {"code": dossier.code, "last_digits": right})
+        assert response.status_code == 302
+    client.post("/kiosk/", {"code": dossier.code, "last_digits": "0000"})
+    assert client.post("/kiosk/", {"code": dossier.code, "last_digits": right}).status_code == 302
+    client.post("/kiosk/", {"code": dossier.code, "last_digits": "0000"})
+    assert client.post("/kiosk/", {"code": dossier.code, "last_digits": right}).status_code == 429
+
+
+def test_a_trusted_kiosk_address_gets_a_larger_allowance(client, dossier, settings, admin_client):
+    from dossiers.models import TrustedKiosk
+    from dossiers.ratelimit import TRUSTED_FACTOR
+
+    settings.PUBLIC_LOOKUP_RATE_LIMIT = (2, 600)
+    response = admin_client.post(reverse("admin:dossiers_trustedkiosk_add"),
+                                 {"name": "Máy tra cứu tầng 1", "address": "203.0.113.20", "is_active": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert TrustedKiosk.objects.get().address == "203.0.113.20"
+    for _typo in range(2 * TRUSTED_FACTOR - 1):
+        client.post("/kiosk/", {"code": dossier.code, "last_digits": "0000"}, REMOTE_ADDR="203.0.113.20")
+    right = dossier.applicant_phone[-4:]
+    assert client.post("/kiosk/", {"code": dossier.code, "last_digits": right},
+                       REMOTE_ADDR="203.0.113.20").status_code == 302
+    # Any other address keeps the ordinary limit.
+    for _typo in range(2):
+        client.post("/kiosk/", {"code": dossier.code, "last_digits": "0000"}, REMOTE_ADDR="203.0.113.21")
+    assert client.post("/kiosk/", {"code": dossier.code, "last_digits": right},
+                       REMOTE_ADDR="203.0.113.21").status_code == 429

@@ -205,3 +205,31 @@ def test_page_is_light_and_self_contained(client, build_dossier, specialist, kio
         assert found, url
         total += Path(found).stat().st_size
     assert total < 100_000, total
+
+
+@pytest.mark.parametrize(("state", "words"), [
+    ("supplement_requested", ["Việc cần làm: bổ sung hồ sơ trước hết ngày", "Nộp tại bộ phận một cửa"]),
+    ("awaiting_payment", ["Việc cần làm: nộp", "đồng"]),
+    ("processed", ["Việc cần làm: nhận kết quả, từ", "Nhận tại bộ phận một cửa của"]),
+    ("in_progress", ["Ông/bà chưa cần làm gì", "hẹn trả kết quả lúc"]),
+])
+def test_the_page_says_what_to_do_next_and_by_when(client, build_dossier, state, words):
+    dossier = build_dossier(state)
+    _response, html = page(client, dossier)
+    task = html.split('id="next-task"')[1].split("</section>")[0]
+    for word in words:
+        assert word in task
+    if state == "supplement_requested":
+        request = dossier.supplement_requests.get()
+        assert request.reply_by.strftime("%d/%m/%Y") in task and request.missing in task
+    if state == "awaiting_payment":
+        payment = dossier.payment_requests.get()
+        assert f"{payment.amount:,.0f}".replace(",", ".") in task and payment.description in task
+    if state == "processed":
+        assert local(dossier.processed_at).split(" ")[0] in task and dossier.agency.name in task
+
+
+@pytest.mark.parametrize("state", ["returned", "refused", "withdrawn"])
+def test_a_finished_dossier_asks_nothing(client, build_dossier, state):
+    _response, html = page(client, build_dossier(state))
+    assert 'id="next-task"' not in html

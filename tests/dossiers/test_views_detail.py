@@ -28,6 +28,12 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+def errors_of(response) -> list[str]:
+    """A refused action re-renders the page (400) with its errors summarised at the top, the typed input kept."""
+    assert response.status_code == 400
+    return [message for message, _anchor in response.context["error_summary"]]
+
+
 # --- visibility ---------------------------------------------------------------------------------------------
 
 
@@ -74,7 +80,7 @@ def test_page_shows_summary_applicant_documents_timeline_events_and_history(clie
     assert response.status_code == 200
     for text in (dossier.code, dossier.procedure.name, "Nguyễn Văn An", "001203004567", "0912345678",
                  "Tờ khai", "Thẩm định hồ sơ", "Lê Văn Chuyên Viên", "Quá hạn", "Chờ xác minh",
-                 "Đề nghị gia hạn", "nội bộ", "forward: Trả kết quả"):
+                 "Đề nghị gia hạn", "nội bộ", "Chuyển hồ sơ sang bước “Trả kết quả”"):
         assert text in body, text
     assert len(response.context["history"]) == dossier.history.count()
     assert 'id="timeline"' in body and body.count("Chuyển bước tiếp theo") >= 3
@@ -171,7 +177,7 @@ def test_forward_from_a_stale_screen_is_refused_with_the_service_message(client,
     stale_step = procedure.steps.get(order=2).pk
     before = snapshot(dossier)
     response = client.post(act(dossier.pk, "forward"), {"forward-expected_step": stale_step}, follow=True)
-    assert "người khác chuyển sang bước khác" in messages_of(response)[-1]
+    assert "người khác chuyển sang bước khác" in errors_of(response)[-1]
     assert snapshot(dossier) == before
 
 
@@ -189,8 +195,7 @@ def test_permission_refusal_from_the_service_is_shown_and_nothing_changes(client
     client.force_login(clerk.user)
     before = snapshot(dossier)
     response = client.post(act(dossier.pk, "forward"), {"forward-expected_step": dossier.current_step_id}, follow=True)
-    assert response.status_code == 200
-    assert "không phải người đang giữ bước" in messages_of(response)[-1]
+    assert "không phải người đang giữ bước" in errors_of(response)[-1]
     assert snapshot(dossier) == before
 
 
@@ -239,8 +244,16 @@ def test_request_supplement_in_the_past_is_refused_by_the_service(client, specia
     client.force_login(specialist.user)
     response = client.post(act(dossier.pk, "request_supplement"), {
         "request_supplement-missing": "Bản sao", "request_supplement-reply_by": "01/01/2020"}, follow=True)
-    assert "không được trước ngày hôm nay" in messages_of(response)[-1]
+    assert "không được trước ngày hôm nay" in errors_of(response)[-1]
     assert Dossier.objects.get(pk=dossier.pk).state == State.IN_PROGRESS
+    # What was typed stays, the panel stays open, the error sits beside the date and in the focused summary.
+    body = response.content.decode()
+    assert 'id="action-request_supplement" open' in body
+    assert "Bản sao</textarea>" in body
+    form = {action.name: form for action, form in response.context["action_forms"]}["request_supplement"]
+    assert "không được trước ngày hôm nay" in form.errors["reply_by"][0]
+    assert 'id="error-summary" role="alert" tabindex="-1" data-focus-on-load' in body
+    assert 'href="#id_request_supplement-reply_by"' in body
 
 
 def test_supplement_round_trip(client, specialist, clerk, build_dossier):
@@ -283,7 +296,7 @@ def test_stop_needs_the_confirmation_box_and_a_leader(client, leader, clerk, bui
 
     client.force_login(clerk.user)
     response = client.post(act(dossier.pk, "stop"), {**data, "stop-confirm": "on"}, follow=True)
-    assert "Lãnh đạo" in messages_of(response)[-1]
+    assert "Lãnh đạo" in errors_of(response)[-1]
     assert Dossier.objects.get(pk=dossier.pk).state == State.IN_PROGRESS
 
     client.force_login(leader.user)
@@ -336,12 +349,12 @@ def test_processed_returned_and_result_registered(client, clerk, build_dossier):
     response = client.post(act(dossier.pk, "register_result"), {
         "register_result-number": "12/QĐ-UBND", "register_result-issued_on": "10/03/2026",
         "register_result-signer": "X"}, follow=True)
-    assert "đã được đăng ký" in messages_of(response)[-1]
+    assert "đã được đăng ký" in errors_of(response)[-1]
     response = client.post(act(dossier.pk, "return_result"), {"return_result-note": ""}, follow=True)
     assert "Đã trả kết quả cho công dân." in messages_of(response)
     assert Dossier.objects.get(pk=dossier.pk).state == State.RETURNED
     response = client.post(act(dossier.pk, "return_result"), {}, follow=True)
-    assert "chưa có kết quả" in messages_of(response)[-1]
+    assert "chưa có kết quả" in errors_of(response)[-1]
 
 
 def test_extension_request_then_leader_approval_from_the_page(client, clerk, leader, receive):

@@ -57,12 +57,14 @@ def test_picker_lists_the_agency_active_procedures_and_filters_without_accents(c
     response = client.get(URL)
     assert response.status_code == 200
     assert set(response.context["procedures"]) == {procedure, land}
+    # Enter in the filter box with one match left opens that procedure's form.
     response = client.get(URL, {"q": "dang ky dat"})
-    assert response.context["procedures"] == [land]
-    assert response.context["only_match"] == land
+    assert response.status_code == 302 and response.url == f"{URL}?procedure={land.pk}"
+    response = client.get(URL, {"q": "1.00"})  # both codes: the list to pick from
+    assert set(response.context["procedures"]) == {procedure, land}
     body = response.content.decode()
     assert 'id="procedure-filter"' in body and "autofocus" in body
-    assert f'value="{land.pk}" data-search="{land.search_text}" selected' in body
+    assert f'value="{land.pk}" data-search="{land.search_text}"' in body
 
 
 def test_picking_a_procedure_prefills_the_checklist(client, clerk, procedure):
@@ -72,7 +74,10 @@ def test_picking_a_procedure_prefills_the_checklist(client, clerk, procedure):
     formset = response.context["formset"]
     required = list(procedure.required_documents.all())
     assert [form.required_document for form in formset.forms[:len(required)]] == required
-    assert [form.initial["originals"] for form in formset.forms[:len(required)]] == [1] * len(required)
+    # Optional documents start at 0, so nothing prints on the receipt that the citizen did not hand in.
+    assert [form.initial["originals"] for form in formset.forms[:len(required)]] == [
+        doc.originals if doc.mandatory else 0 for doc in required]
+    assert any(not doc.mandatory for doc in required) and any(doc.mandatory for doc in required)
     body = response.content.decode()
     assert required[0].name in body and "bắt buộc" in body
     assert 'name="applicant_name"' in body and "autofocus" in body

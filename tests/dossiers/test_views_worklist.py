@@ -308,3 +308,20 @@ def test_a_pending_extension_of_a_closed_dossier_leaves_the_leaders_list(client,
     assert extension.status == Extension.Status.LAPSED
     latest = extension.history.latest()
     assert (latest.history_user, latest.history_change_reason) == (clerk.user, "dossier ended before approval")
+
+
+def test_search_from_the_default_tab_finds_a_dossier_of_another_tab(client, clerk, build_dossier, procedure):
+    """The search box sends no tab: a returned dossier (not in "Của tôi") is found by its procedure's name."""
+    returned = build_dossier("returned")
+    client.force_login(clerk.user)
+    body = client.get(URL).content.decode()
+    assert 'name="tab"' not in body.split('role="search"')[1].split("</form>")[0]
+    words = " ".join(procedure.name.split()[-3:])  # "thử nghiệm số N", typed without accents below
+    from procedures.text import fold
+    response = client.get(URL, {"q": fold(words)})
+    assert response.context["tab"] == selectors.WorklistTab.ALL
+    assert returned.code in codes(response)
+    # Asked on another tab that holds nothing: the page offers every tab's matches.
+    response = client.get(URL, {"q": fold(words), "tab": "mine"})
+    assert codes(response) == set() and response.context["all_count"] == 1
+    assert "tab=all" in response.content.decode()

@@ -41,7 +41,7 @@ def change_url(obj) -> str:
 
 
 def step_machine_of(page: str) -> str:
-    start = page.index('class="step-machine"')
+    start = page.index('class="step-machine')
     return page[start:page.index("</svg>", start)]
 
 
@@ -107,10 +107,10 @@ def test_procedure_page_draws_its_step_machine(admin_client, procedure):
     svg = step_machine_of(admin_client.get(change_url(procedure)).content.decode())
     for step in procedure.steps.all():
         assert step.name in svg
-    labels = ["Tiếp nhận", "Đã có kết quả", "Đã trả kết quả", "Chờ bổ sung", "Dừng giải quyết", "Lãnh đạo"]
+    labels = ["Đã tiếp nhận", "Đã có kết quả", "Đã trả kết quả", "Chờ bổ sung", "Dừng giải quyết", "Lãnh đạo"]
     assert all(label in svg for label in labels)
     # Steps are drawn in order, with their durations in the procedure's unit.
-    names = [step.name for step in procedure.steps.order_by("order")]
+    names = [f"{step.order}. {step.name}" for step in procedure.steps.order_by("order")]
     assert [svg.index(name) for name in names] == sorted(svg.index(name) for name in names)
     assert "0,5 ngày làm việc" in svg
 
@@ -248,3 +248,24 @@ def test_required_document_inline_is_listed_in_order(admin_client, procedure):
     RequiredDocumentFactory(procedure=procedure, order=0, name="Giấy tờ đứng đầu")
     formset = admin_client.get(change_url(procedure)).context["inline_admin_formsets"][1].formset
     assert formset.forms[0].instance.name == "Giấy tờ đứng đầu"
+
+
+def test_the_drawing_follows_the_declared_transitions_and_is_legible(admin_client, procedure):
+    """Every transition the dossier's FSM declares is drawn with its name, plus send-back between the steps;
+    no text under 12 px, and the drawing keeps its size (its box scrolls) so nothing shrinks at 1366 px."""
+    import re
+
+    from dossiers.lifecycle_diagram import declared_edges
+    from dossiers.models import Dossier
+
+    page = admin_client.get(change_url(procedure)).content.decode()
+    svg = step_machine_of(page)
+    transitions = Dossier._meta.get_field("state").get_all_transitions(Dossier)
+    assert {edge.name for edge in declared_edges()} == {t.name for t in transitions}
+    for label in ["Yêu cầu bổ sung (Mẫu 02)", "Thông báo nghĩa vụ tài chính", "Công dân rút hồ sơ",
+                  "Từ chối tiếp nhận (Mẫu 03)", "Dừng giải quyết (Mẫu 05)", "Trả lại bước trước", "Trả kết quả"]:
+        assert label in svg.replace("</tspan><tspan", " <tspan") or label.split(" (")[0] in svg, label
+    sizes = [int(size) for size in re.findall(r'font-size="(\d+)"', svg)]
+    assert sizes and min(sizes) >= 12
+    assert "<style" not in svg and "style=" not in svg  # no CSP exception needed
+    assert 'class="lifecycle-wrap"' in page and "css/admin_lifecycle.css" in page

@@ -232,6 +232,41 @@ def test_placard_link_preselects_the_official(client, clerk):
 @override_settings(SATISFACTION_RATE_LIMIT=(2, 3600))
 def test_feedback_form_is_rate_limited_per_address(agency):
     reporter = Client(REMOTE_ADDR="203.0.113.8")
-    data = {"subject": "procedure", "kind": "other", "agency": agency.pk, "content": "Góp ý"}
+    data = {"subject": "procedure", "kind": "other", "agency": agency.pk, "content": "Góp ý về giờ làm việc"}
     assert [reporter.post("/phan-anh/", data).status_code for _ in range(3)] == [302, 302, 429]
     assert Feedback.objects.count() == 2
+
+
+def test_every_error_shows_at_once(client, db):
+    response = client.post("/phan-anh/", {"subject": "official", "kind": "other", "content": "Tệ quá",
+                                          "reporter_phone": "12345"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "ít nhất 15 ký tự" in errors["content"][0]
+    assert "Số điện thoại không hợp lệ" in errors["reporter_phone"][0]
+    assert "Chọn cán bộ bị phản ánh" in errors["official"][0]
+    assert not Feedback.objects.exists()
+
+
+def test_a_vietnamese_phone_is_kept_normalised(client, agency):
+    client.post("/phan-anh/", {"subject": "procedure", "kind": "other", "agency": agency.pk,
+                               "content": "Niêm yết thủ tục không rõ ràng.", "reporter_phone": "+84 911 222 333"})
+    assert Feedback.objects.get().reporter_phone == "0911222333"
+
+
+def test_follow_a_report_by_its_code_and_phone_digits(client, agency, settings):
+    settings.PUBLIC_LOOKUP_RATE_LIMIT = (2, 600)
+    feedback = report(agency, is_anonymous=False, reporter_phone="0911222333")
+    anonymous = report(agency)
+    page = client.get("/phan-anh/tra-cuu/")
+    assert page.status_code == 200 and "Mã phản ánh" in page.content.decode()
+    response = client.post("/phan-anh/tra-cuu/", {"code": feedback.code.lower(), "last_digits": "2333"})
+    assert response.status_code == 302 and response["Location"] == f"/phan-anh/{feedback.token}/"
+    # An anonymous report has no phone: its code alone shows nothing, and reads like a wrong pair.
+    wrong = client.post("/phan-anh/tra-cuu/", {"code": anonymous.code, "last_digits": "0000"})
+    assert wrong.status_code == 200 and "Không tìm thấy phản ánh" in wrong.content.decode()
+    assert anonymous.token not in wrong.content.decode()
+    # The dossier lookup's limit: successes never count, a second wrong pair uses up the allowance.
+    assert client.post("/phan-anh/tra-cuu/", {"code": feedback.code, "last_digits": "2333"}).status_code == 302
+    client.post("/phan-anh/tra-cuu/", {"code": feedback.code, "last_digits": "9999"})
+    assert client.post("/phan-anh/tra-cuu/", {"code": feedback.code, "last_digits": "2333"}).status_code == 429
