@@ -243,7 +243,7 @@ def timeliness_of(finished_at: datetime.datetime, due_at: datetime.datetime) -> 
     """Trước hạn / đúng hạn / quá hạn, comparing instants as the national reports do (docs/ARCHITECTURE.md,
     "Time"): after the appointment instant is late, even on its day; before the appointment's day (00:00 in
     Vietnam time, ahead of its first session) is early; on that day and not after the instant is on time.
-    `portal.stats.timeliness_class` is the same rule in SQL."""
+    `dossiers.selectors.timeliness_class` is the same rule in SQL."""
     if finished_at > due_at:
         return Timeliness.LATE
     if timezone.localtime(finished_at).date() < timezone.localtime(due_at).date():

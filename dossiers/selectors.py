@@ -9,7 +9,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -648,3 +663,12 @@ def latest_published_chain_heads(agency_id: int | None = None) -> list[Published
 def last_audit_verification(agency_id: int) -> AuditVerification | None:
     """The latest `verify_audit` run over the agency's chain, for the leader dashboard."""
     return AuditVerification.objects.filter(agency_id=agency_id).order_by("-ran_at").first()
+
+
+def timeliness_class(prefix: str = ""):
+    """-1 before, 0 on time, 1 late: `models.timeliness_of` as one SQL CASE, for reports and scorecards that
+    count timeliness in the database. `prefix` reaches the dossier through a relation ("dossier__")."""
+    zone = calendar.vietnam_zone()
+    done, due = TruncDate(f"{prefix}processed_at", tzinfo=zone), TruncDate(f"{prefix}due_at", tzinfo=zone)
+    return Case(When(**{f"{prefix}processed_at__gt": F(f"{prefix}due_at")}, then=Value(1)),
+                When(LessThan(done, due), then=Value(-1)), default=Value(0), output_field=IntegerField())

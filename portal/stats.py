@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
-from django.db.models.lookups import LessThan
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -204,12 +203,7 @@ def _due_day(prefix: str = ""):
     return TruncDate(f"{prefix}due_at", tzinfo=VN)
 
 
-def timeliness_class():
-    """-1 before, 0 on time, 1 late, as `timeliness_of` (one CASE per row): after the appointment instant is
-    late; finished on an earlier calendar day in Vietnam time is before; otherwise on time."""
-    return Case(When(processed_at__gt=F("due_at"), then=Value(1)),
-                When(LessThan(_done_day(), _due_day()), then=Value(-1)), default=Value(0),
-                output_field=IntegerField())
+timeliness_class = dossier_selectors.timeliness_class
 
 
 TIMELINESS_NAMES = {-1: "before", 0: "on_time", 1: "late"}

@@ -54,8 +54,12 @@ Kind = CalendarException.Kind
 Part = CalendarException.Part
 
 
-def _tz() -> ZoneInfo:
+def vietnam_zone() -> ZoneInfo:
+    """The portal's one time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh): the day of a deadline is its day here."""
     return ZoneInfo(settings.TIME_ZONE)
+
+
+_tz = vietnam_zone
 
 
 def _local(instant: dt.datetime) -> dt.datetime:

@@ -25,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, TruncDate, TruncMonth
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -342,17 +342,17 @@ def classify(score: Decimal | None) -> str:
 
 def _scores(prefix: str, misconduct) -> dict:
     """Per rated dossier, each indicator 2 / 1 / 0:
-    - time: finished before the appointment day 2, on it 1, after it 0 (the dossier's timeliness); no score
+    - time: before the appointment 2, on time 1, late 0 (the dossier's timeliness); no score
       when there was no result (refused or stopped dossiers);
     - visits: no extra trip 2, one 1, more than one 0;
     - attitude: Rất hài lòng 2, Hài lòng 1, Không hài lòng 0 — and 0 whenever a verified (answered and upheld)
       report of harassment or of a demand for money concerns it.
     The dossier's score is the mean of the indicators it has."""
-    processed, due = TruncDate(f"{prefix}dossier__processed_at"), TruncDate(f"{prefix}dossier__due_at")
+    # The dossier's timeliness (dossiers.selectors.timeliness_class, the national rule): -1 before, 0 on, 1 late.
     time_score = Case(
         When(**{f"{prefix}dossier__processed_at__isnull": True}, then=Value(None)),
-        When(Q(processed_day__lt=F("due_day")), then=Value(2)),
-        When(Q(processed_day=F("due_day")), then=Value(1)),
+        When(Q(timeliness=-1), then=Value(2)),
+        When(Q(timeliness=0), then=Value(1)),
         default=Value(0), output_field=IntegerField(),
     )
     visits_score = Case(
@@ -366,7 +366,8 @@ def _scores(prefix: str, misconduct) -> dict:
         When(**{f"{prefix}attitude": Level.SATISFIED}, then=Value(1)),
         default=Value(0), output_field=IntegerField(),
     )
-    return {"processed_day": processed, "due_day": due, "time_score": time_score, "visits_score": visits_score,
+    return {"timeliness": dossier_selectors.timeliness_class(f"{prefix}dossier__"), "time_score": time_score,
+            "visits_score": visits_score,
             "attitude_score": attitude_score}
 
 

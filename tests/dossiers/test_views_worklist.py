@@ -1,6 +1,5 @@
 """The staff worklist: tabs and their counts, scoping by agency and role, search, filters, scans, query counts."""
 import datetime
-import time
 
 import pytest
 from django.urls import reverse
@@ -280,19 +279,6 @@ def test_approval_of_a_foreign_extension_is_404(client, outsider, build_dossier)
     extension = build_dossier("in_progress", extension=True).extensions.get()
     client.force_login(outsider.user)
     assert client.post(reverse("dossiers:approve_extension", args=[extension.pk])).status_code == 404
-
-
-def test_worklist_renders_under_300ms_with_demo_sized_data(client, clerk, procedure):
-    make_many(clerk, procedure, 60)
-    client.force_login(clerk.user)
-    client.get(URL, {"tab": "all"})  # warm templates
-    timings = []
-    for _ in range(3):  # best of three: the machine is shared with other test runs
-        started = time.perf_counter()
-        response = client.get(URL, {"tab": "all"})
-        timings.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    assert min(timings) < 0.3, timings
 
 
 def test_a_pending_extension_of_a_closed_dossier_leaves_the_leaders_list(client, leader, clerk, build_dossier):
