@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import NotificationChannel
+from procedures import inputs
 from procedures.inputs import BoundedDateField, is_ascii_number, validate_date_in_range
 from procedures.models import Official, ProcedureStep
 
@@ -40,13 +41,23 @@ class SearchInput(forms.TextInput):
     input_type = "search"
 
 
-class DateField(BoundedDateField):
+class DayInput:
+    """dd/mm/yyyy typed or picked, with the same message for a date that cannot be read."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", DATE_FORMATS)
         kwargs.setdefault("widget", _date_widget())
         kwargs["error_messages"] = {"invalid": _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/03/2026."),
                                     **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
+
+
+class DateField(DayInput, BoundedDateField):
+    """A date an office means (a deadline, a filter): 2000–2099."""
+
+
+class BirthDateField(DayInput, inputs.BirthDateField):
+    """A date of birth, from 1900."""
 
 
 class AppointmentField(forms.DateTimeField):
@@ -185,7 +196,7 @@ class ReceiveForm(CccdScanForm):
         help_text=_("Công dân: CCCD 12 chữ số. Doanh nghiệp: mã số thuế."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    applicant_birth_date = DateField(label=_("Ngày sinh"), required=False)
+    applicant_birth_date = BirthDateField(label=_("Ngày sinh"), required=False)
     applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=20,
                                       widget=TelInput(attrs={"autocomplete": "off"}))
     applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False,

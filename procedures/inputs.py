@@ -22,20 +22,34 @@ ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _KEPT_CONTROLS = {"\n", "\r", "\t"}
 
 
-def validate_date_in_range(value: datetime.date | datetime.datetime) -> None:
-    day = value.date() if isinstance(value, datetime.datetime) else value
-    if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise ValidationError(
-            _("Nhập ngày từ %(first)s đến %(last)s."),
-            code="date_range",
-            params={"first": f"{EARLIEST_DATE:%d/%m/%Y}", "last": f"{LATEST_DATE:%d/%m/%Y}"},
-        )
+def date_range_validator(first: datetime.date, last: datetime.date):
+    """A validator refusing any day outside first..last with a translated message naming both ends."""
+    def validate(value: datetime.date | datetime.datetime) -> None:
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if not first <= day <= last:
+            raise ValidationError(
+                _("Nhập ngày từ %(first)s đến %(last)s."),
+                code="date_range",
+                params={"first": f"{first:%d/%m/%Y}", "last": f"{last:%d/%m/%Y}"},
+            )
+    return validate
+
+
+validate_date_in_range = date_range_validator(EARLIEST_DATE, LATEST_DATE)
+# A person's date of birth: the oldest living applicants were born long before the portal's records began.
+validate_birth_date = date_range_validator(datetime.date(1900, 1, 1), LATEST_DATE)
 
 
 class BoundedDateField(forms.DateField):
     """A date between EARLIEST_DATE and LATEST_DATE, so no later day arithmetic can overflow."""
 
     default_validators = [validate_date_in_range]
+
+
+class BirthDateField(forms.DateField):
+    """A date of birth: from 01/01/1900 (the view checks it is not in the future)."""
+
+    default_validators = [validate_birth_date]
 
 
 def ascii_digits(text: str) -> str:

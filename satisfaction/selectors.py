@@ -351,8 +351,8 @@ def _scores(prefix: str, misconduct) -> dict:
     # The dossier's timeliness (dossiers.selectors.timeliness_class, the national rule): -1 before, 0 on, 1 late.
     time_score = Case(
         When(**{f"{prefix}dossier__processed_at__isnull": True}, then=Value(None)),
-        When(Q(timeliness=-1), then=Value(2)),
-        When(Q(timeliness=0), then=Value(1)),
+        When(Q(dossier_timeliness=-1), then=Value(2)),
+        When(Q(dossier_timeliness=0), then=Value(1)),
         default=Value(0), output_field=IntegerField(),
     )
     visits_score = Case(
@@ -366,7 +366,7 @@ def _scores(prefix: str, misconduct) -> dict:
         When(**{f"{prefix}attitude": Level.SATISFIED}, then=Value(1)),
         default=Value(0), output_field=IntegerField(),
     )
-    return {"timeliness": dossier_selectors.timeliness_class(f"{prefix}dossier__"), "time_score": time_score,
+    return {"dossier_timeliness": dossier_selectors.timeliness_class(f"{prefix}dossier__"), "time_score": time_score,
             "visits_score": visits_score,
             "attitude_score": attitude_score}
 
