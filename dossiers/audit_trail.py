@@ -32,6 +32,12 @@ SENTENCES = {
     "request_extension": gettext_lazy("Đề nghị gia hạn: %(detail)s"),
     "approve_extension": gettext_lazy("Phê duyệt gia hạn: %(detail)s"),
     "dossier ended before approval": gettext_lazy("Hồ sơ kết thúc trước khi đề nghị gia hạn được phê duyệt"),
+    "reject": gettext_lazy("Từ chối giải quyết hồ sơ: %(detail)s"),
+    "reject_extension": gettext_lazy("Không chấp thuận gia hạn: %(detail)s"),
+    "issue letter": gettext_lazy("Ban hành văn bản Mẫu số %(detail)s"),
+    "pause ended": gettext_lazy("Kết thúc tạm dừng"),
+    "pause counted at extension approval": gettext_lazy("Tính thời gian tạm dừng khi phê duyệt gia hạn"),
+    "opt_out_of_notifications": gettext_lazy("Người nộp ngừng nhận thông báo"),
     **dict(StepRecord.Outcome.choices),
 }
 _KEYED = re.compile(r"^(?P<key>[a-z_ ]+?)(?::\s*(?P<detail>.*))?$", re.DOTALL)

@@ -358,7 +358,7 @@ def _issue_letter(ctx: _Context, form: str, *, extension: Extension | None = Non
     letter = IssuedLetter(dossier=ctx.dossier, form=form, extension=extension, agency=agency, year=year,
                           sequence=sequence, number=f"{sequence:02d}/{symbol}" if symbol else f"{sequence:02d}",
                           issued_at=ctx.now, signer=ctx.official)
-    _audited_save(letter, ctx.official, f"issue letter {form}")
+    _audited_save(letter, ctx.official, f"issue letter: {form}")
     return letter
 
 
