@@ -55,6 +55,7 @@ def send_step_reminders() -> int:
     return notify.send_step_reminders()
 
 
+@shared_task
 def publish_audit_chain_heads() -> int:
     """Once a day: publish every agency's audit chain head on the public statistics page (dossiers.audit)."""
     return len(services.publish_chain_heads())

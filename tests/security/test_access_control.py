@@ -291,6 +291,10 @@ OTHER_PARAMETER_URLS = {
     "procedures:detail", "dashboards:public_export", "dashboards:leader_export", "dashboards:register_export",
     "dashboards:agency", "dashboards:agency_export", "set_language",
     "password_reset_confirm",
+    # an extension (as its approval); a result document's stamp (read through visible_dossiers); the public
+    # token pages of notifications and of a result's signed copy; an agency's published audit chain heads
+    "dossiers:reject_extension", "forms:result_stamp", "tracking:opt_out", "tracking:verify_copy",
+    "dashboards:agency_chain_heads",
 }
 
 

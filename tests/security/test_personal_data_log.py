@@ -37,6 +37,13 @@ NOT_PERSONAL = {
     "satisfaction:statistics", "satisfaction:scorecard", "satisfaction:feedback_list",
     # writes that redirect to a logged page (a POST shows nothing itself)
     "dossiers:receive", "dossiers:approve_extension", "satisfaction:handle_rating", "satisfaction:feedback_action",
+    "dossiers:reject_extension", "tracking:opt_out",
+    # public: a report's status by its code (no reporter data), a signed result copy's check, the audit chain heads
+    "satisfaction:feedback_lookup", "tracking:verify_copy", "dashboards:chain_heads", "dashboards:agency_chain_heads",
+    # a result document's stamp: agency, number, date, dossier code and QR, no applicant
+    "forms:result_stamp",
+    # parses what the clerk's scanner just typed from the citizen's card; shows nothing stored
+    "dossiers:read_cccd",
 }
 
 
