@@ -23,18 +23,26 @@ class PortalConfig(AppConfig):
 
     @staticmethod
     def _name_third_party_models():
-        """django-axes ships no Vietnamese: name its admin section and models here, so every admin name is
-        translated (its tables and behaviour are untouched)."""
-        names = {
-            "AccessAttempt": (_("lượt đăng nhập sai đang tính"), _("lượt đăng nhập sai đang tính")),
-            "AccessFailureLog": (_("nhật ký đăng nhập sai"), _("nhật ký đăng nhập sai")),
-            "AccessLog": (_("nhật ký đăng nhập"), _("nhật ký đăng nhập")),
+        """django-axes and django-otp ship no Vietnamese: name their admin sections and models here, so every admin
+        name is translated (their tables and behaviour are untouched)."""
+        sections = {
+            "axes": (_("Khóa đăng nhập (chống dò mật khẩu)"), {
+                "AccessAttempt": _("lượt đăng nhập sai đang tính"),
+                "AccessFailureLog": _("nhật ký đăng nhập sai"),
+                "AccessLog": _("nhật ký đăng nhập"),
+            }),
+            "otp_totp": (_("Xác thực hai bước: ứng dụng tạo mã"), {"TOTPDevice": _("thiết bị tạo mã (TOTP)")}),
+            "otp_static": (_("Xác thực hai bước: mã dự phòng"), {
+                "StaticDevice": _("bộ mã dự phòng"),
+                "StaticToken": _("mã dự phòng"),
+            }),
         }
-        try:
-            config = apps.get_app_config("axes")
-        except LookupError:
-            return
-        config.verbose_name = _("Khóa đăng nhập (chống dò mật khẩu)")
-        for model in config.get_models():
-            if model.__name__ in names:
-                model._meta.verbose_name, model._meta.verbose_name_plural = names[model.__name__]
+        for label, (section, names) in sections.items():
+            try:
+                config = apps.get_app_config(label)
+            except LookupError:
+                continue
+            config.verbose_name = section
+            for model in config.get_models():
+                if model.__name__ in names:
+                    model._meta.verbose_name = model._meta.verbose_name_plural = names[model.__name__]

@@ -229,7 +229,8 @@ def test_public_pages_and_limits_without_a_cache(client, agency):
     from satisfaction.models import Feedback
 
     assert client.get(reverse("dashboards:public")).status_code == 200  # computed uncached
-    data = {"subject": "procedure", "kind": "other", "agency": agency.pk, "content": "Phản ánh"}
+    data = {"subject": "procedure", "kind": "other", "agency": agency.pk,
+            "content": "Phản ánh về thời gian chờ ở quầy tiếp nhận"}
     statuses = [client.post("/phan-anh/", data).status_code for _ in range(4)]
     assert statuses[:3] == [302, 302, 302] and statuses[3] == 429
     assert Feedback.objects.count() == 3
