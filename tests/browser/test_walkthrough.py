@@ -10,8 +10,9 @@ import pytest
 from dossiers import services
 from dossiers.models import Dossier
 from procedures.roles import Role
+from tests.browser.signin import enrolled, log_in
 from tests.dossiers.conftest import applicant, documents_for
-from tests.factories import PASSWORD, AgencyFactory, OfficialFactory, ProcedureFactory, UserFactory
+from tests.factories import AgencyFactory, OfficialFactory, ProcedureFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ def office():
     clerk = OfficialFactory(user=UserFactory(username="tiepnhan"), agency=agency, roles=[Role.RECEPTION],
                             display_name="Trần Thị Tiếp Nhận")
     specialist = OfficialFactory(user=UserFactory(username="chuyenvien"), agency=agency, roles=[Role.SPECIALIST])
-    OfficialFactory(user=UserFactory(username="lanhdao"), agency=agency, roles=[Role.LEADER])
+    enrolled(OfficialFactory(user=UserFactory(username="lanhdao"), agency=agency, roles=[Role.LEADER]))
     dossiers = [services.receive(actor=clerk.user, procedure_id=procedure.pk, applicant=applicant(),
                                  documents=documents_for(procedure)) for _ in range(3)]
     first = dossiers[0]
@@ -35,14 +36,6 @@ def office():
     services.request_supplement(dossier_id=first.pk, actor=specialist.user, missing="Bản sao giấy chứng sinh",
                                 reply_by=datetime.date.today() + datetime.timedelta(days=7))
     return {"agency": agency, "procedure": procedure, "dossier": Dossier.objects.get(pk=first.pk)}
-
-
-def log_in(page, base, username):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(base + "/ho-so/")
 
 
 def sideways_overflow(page) -> int:
