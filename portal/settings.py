@@ -256,6 +256,12 @@ NOTIFY_LIFETIME_HOURS = int(os.environ.get("NOTIFY_LIFETIME_HOURS", "72"))
 PUBLIC_LOOKUP_RATE_LIMIT = (10, 600)
 RATELIMIT_TRUSTED_PROXIES = int(os.environ.get("RATELIMIT_TRUSTED_PROXIES", "0"))
 
+# Catalogue import (README "Procedure catalogue"): a file of more data rows than this is imported in the background
+# by a Celery task (procedures.tasks.run_catalogue_import), in chunks, with its progress in the admin; smaller files
+# keep the admin's preview-and-confirm import in the request.
+CATALOGUE_IMPORT_SYNC_MAX_ROWS = int(os.environ.get("CATALOGUE_IMPORT_SYNC_MAX_ROWS", "500"))
+CATALOGUE_IMPORT_CHUNK_ROWS = int(os.environ.get("CATALOGUE_IMPORT_CHUNK_ROWS", "500"))
+
 # Largest request body per path prefix (first match wins), in bytes; anything else gets the default. The public
 # forms need a few kilobytes; the admin's catalogue import takes files. See portal/middleware.py.
 REQUEST_BODY_LIMIT_DEFAULT = 64 * 1024

@@ -8,11 +8,15 @@ pages, foreign-key and role choices, and catalogue import rows. An agency admini
 agency-admin role (nor the superuser flag, which lives on the login, out of their reach) and never changes their
 own roles or agency: a POST moving himself to another agency was how one took over another agency.
 """
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -25,6 +29,7 @@ from .formatting import format_duration, format_vnd
 from .models import (
     Agency,
     CalendarException,
+    CatalogueImportJob,
     Department,
     Field,
     Official,
@@ -32,7 +37,7 @@ from .models import (
     ProcedureStep,
     RequiredDocument,
 )
-from .resources import ProcedureResource
+from .resources import ProcedureResource, count_data_rows
 from .text import fold
 
 
@@ -294,6 +299,28 @@ class ProcedureAdmin(ImportExportMixin, AgencyScopedAdmin):
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "agency_id": admin_agency_id(request)}
 
+    def import_action(self, request, **kwargs):
+        """A file of more than `CATALOGUE_IMPORT_SYNC_MAX_ROWS` rows becomes a background job (the request only
+        counts its rows and stores it); a smaller one keeps django-import-export's preview and confirm."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                file_format = self.get_import_formats()[int(form.cleaned_data["format"])]().get_title()
+                data = upload.read()
+                upload.seek(0)
+                rows = count_data_rows(data, file_format)
+                if rows is not None and rows > settings.CATALOGUE_IMPORT_SYNC_MAX_ROWS:
+                    job = services.start_catalogue_import(
+                        actor=request.user, agency_id=admin_agency_id(request), file_name=upload.name,
+                        file_format=file_format, data=data, total_rows=rows,
+                    )
+                    messages.success(request, _(
+                        "Tệp có %(rows)s dòng được nhập ở chế độ nền; theo dõi tiến độ ở trang này."
+                    ) % {"rows": rows})
+                    return redirect("admin:procedures_catalogueimportjob_change", job.pk)
+        return super().import_action(request, **kwargs)
+
     def get_search_results(self, request, queryset, search_term):
         # Accent-insensitive: "dang ky khai sinh" finds "Đăng ký khai sinh" through the folded code and name.
         for word in fold(search_term).split():
@@ -383,3 +410,52 @@ class CalendarExceptionAdmin(AgencyScopedAdmin):
         obj.source = CalendarException.Source.ADMIN
         super().save_model(request, obj, form, change)
 
+
+
+@admin.register(CatalogueImportJob)
+class CatalogueImportJobAdmin(admin.ModelAdmin):
+    """Background catalogue imports and their progress, read-only; an agency administrator sees their agency's.
+    The page of a job still running reloads itself (a meta refresh: the CSP allows no script)."""
+
+    list_display = ["file_name", "created_at", "created_by", "state", "progress", "new_count", "updated_count",
+                    "invalid_count", "finished_at"]
+    list_filter = ["state"]
+    list_select_related = ["created_by"]
+    fields = ["file_name", "file_format", "created_by", "agency", "state", "progress", "new_count", "updated_count",
+              "invalid_count", "created_at", "finished_at", "error_list"]
+    readonly_fields = fields
+    change_form_template = "admin/procedures/catalogueimportjob/change_form.html"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).defer("data")
+        agency_id = admin_agency_id(request)
+        return queryset if agency_id is None else queryset.filter(agency_id=agency_id)
+
+    def has_add_permission(self, request):
+        return False  # a job is made by importing a file on the catalogue's import page
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description=_("tiến độ"))
+    def progress(self, obj: CatalogueImportJob) -> str:
+        return _("%(done)s/%(total)s dòng (%(percent)s%%)") % {
+            "done": obj.processed_rows, "total": obj.total_rows, "percent": obj.percent,
+        }
+
+    @admin.display(description=_("lỗi"))
+    def error_list(self, obj: CatalogueImportJob):
+        if not obj.errors:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", (
+            (_("Dòng %(row)s: %(messages)s") % {"row": error["row"], "messages": " ".join(error["messages"])}
+             if error["row"] else " ".join(error["messages"]),)
+            for error in obj.errors
+        )))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "import_url": reverse("admin:procedures_procedure_import")}
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -367,3 +367,53 @@ class CalendarException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} — {self.name}"
+
+
+class CatalogueImportJob(models.Model):
+    """A large catalogue file imported in the background (a Celery task), so the request that uploads it returns
+    at once and the web worker never parses or writes thousands of rows. The file is kept in the database until
+    the task has read it: a worker on another machine needs no shared disk."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Đã xong")
+        FAILED = "failed", _("Thất bại")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), on_delete=models.PROTECT, related_name="+",
+    )
+    # The rows' scope: the agency administrator's agency; empty only for a superuser's unscoped import.
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+    )
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    file_format = models.CharField(_("định dạng"), max_length=8)
+    data = models.BinaryField(_("nội dung tệp"), editable=False)
+    state = models.CharField(_("trạng thái"), max_length=8, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    processed_rows = models.PositiveIntegerField(_("đã xử lý"), default=0)
+    new_count = models.PositiveIntegerField(_("thêm mới"), default=0)
+    updated_count = models.PositiveIntegerField(_("cập nhật"), default=0)
+    invalid_count = models.PositiveIntegerField(_("dòng bị từ chối"), default=0)
+    # [{"row": <row number in the file>, "messages": [<translated text>, …]}, …]; the file's own failure has row 0.
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập danh mục")
+        verbose_name_plural = _("các lượt nhập danh mục")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "created_at"])]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)

@@ -20,14 +20,18 @@ a row the database refuses is reported as a message on that row, never as the da
 An agency administrator (resource built with `agency_id`) imports only rows of procedures their agency alone
 performs, with exactly their own agency in the agencies column; a superuser (`agency_id=None`) imports anything.
 """
+import csv
+import io
 import logging
 import re
 from decimal import Decimal, InvalidOperation
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
 
 from . import selectors, services
 from .models import Agency, Field, Procedure
@@ -71,6 +75,37 @@ def split_items(value) -> list[str]:
     for line in LINE_SPLIT.split(str(value or "")):
         items.extend(part.strip() for part in ITEM_SPLIT.split(line) if part.strip())
     return items
+
+
+# The admin's import formats by the name a background job stores.
+IMPORT_FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
+# Without these a row cannot be matched or scoped: a background job refuses such a file at once.
+REQUIRED_COLUMNS = ("code", "agencies")
+CSV_ENCODING = "utf-8-sig"  # django-import-export's default: a BOM from Excel is dropped
+
+
+def read_dataset(data: bytes, file_format: str):
+    """The file as a tablib Dataset, as the admin reads it (CSV as UTF-8 text, XLSX as bytes)."""
+    input_format = IMPORT_FORMATS[file_format]()
+    return input_format.create_dataset(data if input_format.is_binary() else data.decode(CSV_ENCODING))
+
+
+def count_data_rows(data: bytes, file_format: str) -> int | None:
+    """Data rows of a file without building the dataset (cheap enough for the upload request), or None when the
+    file cannot be read as that format: the admin's own import then explains why."""
+    try:
+        if file_format == "csv":
+            return max(0, sum(1 for _row in csv.reader(io.StringIO(data.decode(CSV_ENCODING)))) - 1)
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.active
+            # The sheet's recorded dimension; a file written without one is counted row by row.
+            rows = sheet.max_row if sheet.max_row is not None else sum(1 for _row in sheet.iter_rows(values_only=True))
+        finally:
+            workbook.close()
+        return max(0, rows - 1)
+    except Exception:  # noqa: BLE001  any unreadable file is the admin form's to report
+        return None
 
 
 class PlainDecimalWidget(widgets.Widget):
@@ -260,7 +295,9 @@ class ProcedureResource(resources.ModelResource):
         errors = {}
         if instance.pk and not selectors.procedures_owned_by(agency_id).filter(pk=instance.pk).exists():
             errors["code"] = [str(_("Thủ tục này không phải của riêng cơ quan bạn; chỉ quản trị hệ thống được sửa."))]
-        own = Agency.objects.filter(pk=agency_id).values_list("code", flat=True).first()
+        if not hasattr(self, "_own_code"):  # read once per resource: a background import checks thousands of rows
+            self._own_code = Agency.objects.filter(pk=agency_id).values_list("code", flat=True).first()
+        own = self._own_code
         codes = {code.strip() for code in str(row.get("agencies") or "").split(",") if code.strip()}
         if codes != {own}:
             errors["agencies"] = [str(_("Cột cơ quan chỉ được ghi mã cơ quan của bạn (%(code)s).") % {"code": own})]

@@ -28,7 +28,7 @@ AGENCY_ADMIN_PERMISSIONS = {
         for model in ("department", "official", "field", "procedure", "procedurestep", "requireddocument",
                       "calendarexception")
         for action in ("view", "add", "change")
-    ] + ["view_agency", "change_agency"],
+    ] + ["view_agency", "change_agency", "view_catalogueimportjob"],
     # The personal-data access log of their agency (NĐ 13/2023/NĐ-CP), read-only.
     "dossiers": ["view_personaldataaccess",
                  # The agency's signing certificate: uploaded (key encrypted, never shown again) and its uses read.
