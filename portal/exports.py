@@ -26,6 +26,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from procedures.text import neutralise
+
 from .stats import VN, Column, Table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,13 +36,6 @@ DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 NUMBER_FORMATS = {"int": "#,##0", "rate": "0.0", "days": "0.0", "date": DATE_FORMAT, "datetime": DATETIME_FORMAT}
 
 
-# OWASP: the characters that make a spreadsheet read a cell as a formula (or a DDE command).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """Text as inert text: a leading apostrophe before a formula trigger (OWASP CSV-injection guidance)."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def excel_value(value, kind: str):

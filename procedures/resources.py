@@ -36,6 +36,7 @@ from import_export.formats import base_formats
 from . import selectors, services
 from .models import Agency, Field, Procedure
 from .services import CatalogueError, DocumentSpec, StepSpec
+from .text import neutralise
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +287,11 @@ class ProcedureResource(resources.ModelResource):
                 _("Không lưu được thủ tục “%(code)s”: có ô quá dài hoặc ô bắt buộc để trống.")
                 % {"code": row.get("code") or ""}
             ) from error
+
+    def export_field(self, field, instance, **kwargs):
+        # A procedure's name or legal basis starting with "=" must reach the spreadsheet as text, not a formula.
+        value = super().export_field(field, instance, **kwargs)
+        return neutralise(value) if isinstance(value, str) else value
 
     def scope_errors(self, instance, row) -> dict:
         """Why an agency administrator may not import this row (empty for a superuser or an allowed row)."""

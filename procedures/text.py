@@ -9,6 +9,16 @@ def strip_diacritics(text: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
+# OWASP: the characters that make a spreadsheet read a cell as a formula (or a DDE command).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text as inert text: a leading apostrophe before a formula trigger (OWASP CSV-injection guidance). Every
+    export uses it: the reports' sheets (portal.exports) and the catalogue's (procedures.resources)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def fold(text: str) -> str:
     """Lower-case, strip Vietnamese diacritics ("Đăng ký" -> "dang ky") and collapse spaces."""
     return " ".join(strip_diacritics(text).lower().split())

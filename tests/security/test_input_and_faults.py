@@ -55,6 +55,17 @@ def test_no_csv_cell_of_the_register_starts_a_formula(client, clerk, receive):
     assert "'@SUM(A1:A2) An" in cells
 
 
+def test_no_cell_of_the_catalogue_export_starts_a_formula(procedure):
+    from procedures.models import Procedure
+    from procedures.resources import ProcedureResource
+
+    Procedure.objects.filter(pk=procedure.pk).update(name=FORMULAS[0], legal_basis="@SUM(A1:A2)")
+    dataset = ProcedureResource().export(queryset=Procedure.objects.filter(pk=procedure.pk))
+    cells = [cell for row in dataset for cell in row if isinstance(cell, str)]
+    assert cells and not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'" + FORMULAS[0] in cells and "'@SUM(A1:A2)" in cells
+
+
 # --- notes at their maximum length (history reasons are 100 characters) -------------------------------------
 
 
