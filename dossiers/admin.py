@@ -213,15 +213,10 @@ class AgencyCertificateAdmin(admin.ModelAdmin):
     readonly_fields = fields
     form = AgencyCertificateUploadForm
 
-    def _official(self, request):
-        return None if request.user.is_superuser else load_official(request.user)
-
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        official = self._official(request)
-        return queryset.filter(agency_id=official.agency_id) if official else queryset.none()
+        agency_id = admin_agency_id(request)
+        return queryset if agency_id is None else queryset.filter(agency_id=agency_id)
 
     def get_fields(self, request, obj=None):
         return ["agency", "pkcs12", "passphrase"] if obj is None else self.fields
@@ -230,9 +225,9 @@ class AgencyCertificateAdmin(admin.ModelAdmin):
         return [] if obj is None else self.readonly_fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agency" and not request.user.is_superuser:
-            official = self._official(request)
-            kwargs["queryset"] = Agency.objects.filter(pk=official.agency_id if official else None)
+        agency_id = admin_agency_id(request)
+        if db_field.name == "agency" and agency_id is not None:
+            kwargs["queryset"] = Agency.objects.filter(pk=agency_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
@@ -268,10 +263,8 @@ class CertificateUseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        official = load_official(request.user)
-        return queryset.filter(certificate__agency_id=official.agency_id) if official else queryset.none()
+        agency_id = admin_agency_id(request)
+        return queryset if agency_id is None else queryset.filter(certificate__agency_id=agency_id)
 
     def has_add_permission(self, request):
         return False
@@ -295,6 +288,11 @@ class AuditVerificationAdmin(admin.ModelAdmin):
     list_display = ["ran_at", "agency", "ok", "entries", "problem"]
     list_filter = ["ok", "agency"]
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        agency_id = admin_agency_id(request)
+        return queryset if agency_id is None else queryset.filter(agency_id=agency_id)
+
     def has_add_permission(self, request):
         return False
 
@@ -303,7 +301,6 @@ class AuditVerificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
 
 
 @admin.register(TrustedKiosk)
