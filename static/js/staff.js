@@ -47,13 +47,17 @@
     var pending = null;
     var isScan = function (value) { return (value.match(/\|/g) || []).length >= 6; };
     var complete = function (value) { return isScan(value) && /\|\d{8}\s*$/.test(value); };
+    var reading = null;  // the string being read: a scanner's Enter right after the timer must not read it twice
     var readCard = function (input) {
+      if (reading === input.value) { return; }
+      reading = input.value;
       var body = new FormData();
       body.append("cccd_scan", input.value);
       body.append("csrfmiddlewaretoken", receiveForm.elements.csrfmiddlewaretoken.value);
       fetch(receiveForm.getAttribute("data-cccd-url"), {method: "POST", body: body, credentials: "same-origin"})
         .then(function (response) { return response.json(); })
         .then(function (answer) {
+          reading = null;
           if (answer.error) {
             status.textContent = answer.error;
             status.className = "errorlist";
@@ -71,7 +75,7 @@
           var phone = receiveForm.elements.applicant_phone;
           if (phone) { phone.focus(); }
         })
-        .catch(function () { status.className = "errorlist"; status.textContent = status.getAttribute("data-failed") || ""; });
+        .catch(function () { reading = null; status.className = "errorlist"; status.textContent = status.getAttribute("data-failed") || ""; });
     };
     ["cccd_scan", "applicant_name"].forEach(function (name) {
       var input = receiveForm.elements[name];

@@ -170,6 +170,8 @@ def test_a_scanned_id_card_fills_the_reception_form(page, live_server, office):
     log_in(page, base, "tiepnhan")
     page.goto(base + f"/ho-so/tiep-nhan/?procedure={office['procedure'].pk}")
     # The scanner types into the focused first field (the name) and ends with Enter: no submit, fields filled.
+    # Chromium applies autofocus at a rendering update that may come after "load": typing before it loses keys.
+    expect(page.locator("[name=applicant_name]")).to_be_focused()
     page.keyboard.type("001203004567|012345678|Phạm Thị Hoa|15081990|Nữ|12 Hàng Bạc, Hoàn Kiếm, Hà Nội|01072021")
     page.keyboard.press("Enter")
     # expect() polls from Playwright's own world: a string predicate would be eval'd, which the CSP forbids.
