@@ -30,7 +30,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dossiers.models import Dossier  # noqa: E402
-from portal import stats  # noqa: E402
+from portal.reports import public as stats  # noqa: E402
 from procedures.models import Agency  # noqa: E402
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from procedures.inputs import BoundedDateField
 from procedures.models import Agency, Department, Procedure
 
-from .stats import VN, Filters, Period
+from .reports.public import VN, Filters, Period
 
 # Lateness is computed in Python over the period's late records: keep the period to about three years.
 MAX_PERIOD_DAYS = 1100

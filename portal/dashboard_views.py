@@ -27,7 +27,8 @@ from procedures.http import public_page
 from procedures.models import Agency
 from procedures.roles import Role
 
-from . import charts, exports, stats, stats_cache
+from . import charts, exports, stats_cache
+from .reports import public as stats
 from .dashboard_forms import DashboardFilterForm
 
 LEADER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)

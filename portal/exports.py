@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from procedures.text import neutralise
 
-from .stats import VN, Column, Table
+from .reports.public import VN, Column, Table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "dd/mm/yyyy"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossiers import services
-from portal import stats
+from portal.reports import public as stats
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
 from tests.portal.dashboard_fixtures import applicant, documents_for
 

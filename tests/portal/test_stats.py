@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from dossiers.models import Dossier
-from portal import stats
+from portal.reports import public as stats
 from procedures import calendar
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
 from tests.portal.dashboard_fixtures import NOW, vn
