@@ -30,7 +30,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from dossiers.models import Dossier  # noqa: E402
-from portal.reports import public as stats  # noqa: E402
+from portal import reports  # noqa: E402
 from procedures.models import Agency  # noqa: E402
 
 
@@ -61,31 +61,31 @@ def main() -> None:
     busiest = Agency.objects.get(pk=Dossier.objects.values("agency").annotate(n=Count("id")).order_by("-n")[0]["agency"])
     agency_total = Dossier.objects.filter(agency=busiest).count()
     now = timezone.now()
-    year = stats.Period.last_months(now)
-    month = stats.Period.month_to_date(now)
-    quarter = stats.Period(first=year.last.replace(day=1) - datetime.timedelta(days=62), last=year.last)
-    month_filters = stats.Filters(period=month)
-    quarter_filters = stats.Filters(period=quarter)
-    register_period = stats.Period(first=month.first, last=month.last)
-    overdue_page = list(stats.overdue_dossiers(busiest, now)[: stats.OVERDUE_PAGE_SIZE])
+    year = reports.Period.last_months(now)
+    month = reports.Period.month_to_date(now)
+    quarter = reports.Period(first=year.last.replace(day=1) - datetime.timedelta(days=62), last=year.last)
+    month_filters = reports.Filters(period=month)
+    quarter_filters = reports.Filters(period=quarter)
+    register_period = reports.Period(first=month.first, last=month.last)
+    overdue_page = list(reports.overdue_rows(busiest, now)[: reports.OVERDUE_PAGE_SIZE])
 
     cases = [
-        ("grouped counts, all agencies (12 months)", lambda: stats.grouped_counts(None, year, now)),
-        ("grouped counts, busiest agency", lambda: stats.grouped_counts(busiest, year, now)),
-        ("public report, all agencies", lambda: stats.public_report(None, now)),
-        ("public report, busiest agency", lambda: stats.public_report(busiest, now)),
-        ("today's figures (agency)", lambda: stats.today_figures(busiest, now)),
-        ("open by step (agency)", lambda: stats.open_by_step(busiest, now)),
-        ("open by official (agency)", lambda: stats.open_by_official(busiest, now)),
-        ("overdue list, page 1 + days late", lambda: stats.overdue_table(
-            busiest, list(stats.overdue_dossiers(busiest, now)[: stats.OVERDUE_PAGE_SIZE]), now)),
-        ("overdue count (agency)", lambda: stats.overdue_dossiers(busiest, now).count()),
-        ("due soon (agency)", lambda: list(stats.due_soon_dossiers(busiest, now)[:50])),
-        ("step bottlenecks, month", lambda: stats.step_bottlenecks(busiest, month_filters)),
-        ("step bottlenecks, quarter", lambda: stats.step_bottlenecks(busiest, quarter_filters)),
-        ("official review, month", lambda: stats.official_review(busiest, month_filters)),
-        ("official review, quarter", lambda: stats.official_review(busiest, quarter_filters)),
-        ("register Mẫu 07, month (all rows)", lambda: list(stats.register_rows(busiest, register_period, stats.register_dossiers(busiest, register_period)))),
+        ("grouped counts, all agencies (12 months)", lambda: reports.grouped_counts(None, year, now)),
+        ("grouped counts, busiest agency", lambda: reports.grouped_counts(busiest, year, now)),
+        ("public report, all agencies", lambda: reports.public_report(None, now)),
+        ("public report, busiest agency", lambda: reports.public_report(busiest, now)),
+        ("today's figures (agency)", lambda: reports.today_figures(busiest, now)),
+        ("open by step (agency)", lambda: reports.open_by_step(busiest, now)),
+        ("open by official (agency)", lambda: reports.open_by_official(busiest, now)),
+        ("overdue list, page 1 + days late", lambda: reports.overdue_table(
+            busiest, list(reports.overdue_rows(busiest, now)[: reports.OVERDUE_PAGE_SIZE]), now)),
+        ("overdue count (agency)", lambda: reports.overdue_rows(busiest, now).count()),
+        ("due soon (agency)", lambda: list(reports.due_soon_rows(busiest, now)[:50])),
+        ("step bottlenecks, month", lambda: reports.step_bottlenecks(busiest, month_filters)),
+        ("step bottlenecks, quarter", lambda: reports.step_bottlenecks(busiest, quarter_filters)),
+        ("official review, month", lambda: reports.official_review(busiest, month_filters)),
+        ("official review, quarter", lambda: reports.official_review(busiest, quarter_filters)),
+        ("register Mẫu 07, month (all rows)", lambda: list(reports.register_rows(busiest, register_period, reports.register_dossiers(busiest, register_period)))),
     ]
     print(f"bench: {total:,} dossiers; busiest agency {busiest.code} with {agency_total:,}; "
           f"{len(overdue_page)} overdue rows on page 1")
@@ -112,11 +112,11 @@ def main() -> None:
 
     if args.explain:
         heavy = {
-            **{f"{name} (all agencies)": qs for name, qs in stats.grouped_querysets(None, year, now).items()},
-            **{f"{name} (agency)": qs for name, qs in stats.grouped_querysets(busiest, year, now).items()},
-            "overdue (agency)": stats.overdue_dossiers(busiest, now)[:50],
-            "register (agency, month)": stats.register_dossiers(busiest, register_period),
-            "finished step records (agency, quarter)": stats._finished_records(busiest, quarter_filters)
+            **{f"{name} (all agencies)": qs for name, qs in reports.grouped_querysets(None, year, now).items()},
+            **{f"{name} (agency)": qs for name, qs in reports.grouped_querysets(busiest, year, now).items()},
+            "overdue (agency)": reports.overdue_rows(busiest, now)[:50],
+            "register (agency, month)": reports.register_dossiers(busiest, register_period),
+            "finished step records (agency, quarter)": reports.leaders._finished_records(busiest, quarter_filters)
             .values("step_id").annotate(n=Count("id")),
         }
         for name, queryset in heavy.items():

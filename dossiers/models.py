@@ -51,6 +51,30 @@ FINISHED_STATES = (State.PROCESSED, State.RETURNED)
 CLOSED_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED, State.WITHDRAWN)
 # States whose processing clock has ended: results ready or returned, or closed without a result.
 DONE_STATES = (State.PROCESSED,) + CLOSED_STATES
+# Open and counting: paused dossiers wait for the citizen, so they are neither overdue nor due soon.
+RUNNING_STATES = tuple(state for state in OPEN_STATES if state not in PAUSED_STATES)
+
+
+def overdue_q(now: datetime.datetime) -> Q:
+    """Overdue, the one definition: running and past the appointment instant (`Dossier.objects.overdue`)."""
+    return Q(state__in=RUNNING_STATES, due_at__lt=now)
+
+
+def due_soon_q(now: datetime.datetime, within: datetime.datetime) -> Q:
+    """Due soon, the one definition: running, not yet overdue, due no later than `within` (the horizon instant,
+    `dossiers.selectors.due_soon_limit`)."""
+    return Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=within)
+
+
+class DossierQuerySet(models.QuerySet):
+    """`Dossier.objects.overdue(now)` / `.due_soon(now, within)`; `overdue_q` / `due_soon_q` are the same rules
+    for aggregates (`Count(filter=...)`) and annotations."""
+
+    def overdue(self, now: datetime.datetime) -> "DossierQuerySet":
+        return self.filter(overdue_q(now))
+
+    def due_soon(self, now: datetime.datetime, within: datetime.datetime) -> "DossierQuerySet":
+        return self.filter(due_soon_q(now, within))
 
 
 class Channel(models.TextChoices):
@@ -125,6 +149,8 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     closing_legal_ground = models.TextField(_("căn cứ pháp lý"), blank=True)
     result_note = models.TextField(_("ghi chú kết quả"), blank=True)
     history = HistoricalRecords(excluded_fields=["applicant_name_search"])
+
+    objects = DossierQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("hồ sơ")
@@ -229,8 +255,12 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         return self.processed_at or self.closed_at
 
     def is_overdue(self, now: datetime.datetime) -> bool:
-        """Past the appointment with the clock running; a paused dossier waits for the citizen, as in the selectors."""
-        return self.is_open and not self.is_paused and self.due_at < now
+        """`overdue_q` for one loaded row: past the appointment with the clock running."""
+        return self.state in RUNNING_STATES and self.due_at < now
+
+    def is_due_soon(self, now: datetime.datetime, within: datetime.datetime) -> bool:
+        """`due_soon_q` for one loaded row."""
+        return self.state in RUNNING_STATES and now <= self.due_at <= within
 
     @property
     def timeliness(self) -> str | None:

@@ -28,6 +28,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.clock import VN
 from procedures import calendar
 from procedures.inputs import is_ascii_number
 from procedures.models import Agency, Field, Official, Procedure, ProcedureStep
@@ -38,6 +39,7 @@ from .models import (
     NATIONAL_STATUS,
     OPEN_STATES,
     PAUSED_STATES,
+    RUNNING_STATES,
     AuditVerification,
     CounterGuidance,
     Dossier,
@@ -49,12 +51,12 @@ from .models import (
     State,
     StepRecord,
     SupplementRequest,
+    due_soon_q,
+    overdue_q,
 )
 from .validators import normalize_phone
 
 DUE_SOON_WORKING_DAYS = Decimal(2)
-# Open and counting: paused dossiers wait for the citizen, so they are neither overdue nor due soon.
-RUNNING_STATES = tuple(state for state in OPEN_STATES if state not in PAUSED_STATES)
 
 
 def due_soon_limit(agency: Agency, now: datetime.datetime, days: Decimal = DUE_SOON_WORKING_DAYS) -> datetime.datetime:
@@ -94,12 +96,12 @@ def open_dossiers(agency: Agency) -> QuerySet[Dossier]:
 
 def overdue_dossiers(agency: Agency, now: datetime.datetime | None = None) -> QuerySet[Dossier]:
     now = now or timezone.now()
-    return open_dossiers(agency).filter(state__in=RUNNING_STATES, due_at__lt=now)
+    return open_dossiers(agency).overdue(now)
 
 
 def due_soon_dossiers(agency: Agency, now: datetime.datetime | None = None) -> QuerySet[Dossier]:
     now = now or timezone.now()
-    return open_dossiers(agency).filter(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=due_soon_limit(agency, now))
+    return open_dossiers(agency).due_soon(now, due_soon_limit(agency, now))
 
 
 def overdue_counts(agency: Agency, now: datetime.datetime | None = None) -> dict[str, list[dict]]:
@@ -108,8 +110,8 @@ def overdue_counts(agency: Agency, now: datetime.datetime | None = None) -> dict
     soon = due_soon_limit(agency, now)
     base = Dossier.objects.filter(agency=agency, state__in=RUNNING_STATES)
     aggregates = {
-        "overdue": Count("id", filter=Q(due_at__lt=now)),
-        "due_soon": Count("id", filter=Q(due_at__gte=now, due_at__lte=soon)),
+        "overdue": Count("id", filter=overdue_q(now)),
+        "due_soon": Count("id", filter=due_soon_q(now, soon)),
     }
     by_step = (
         base.values("current_step__procedure__code", "current_step__name", "current_step_id")
@@ -262,8 +264,8 @@ def _tab_filters(official: Official, now: datetime.datetime, soon: datetime.date
     return {
         WorklistTab.MINE: Q(state__in=OPEN_STATES) & _my_queue(official),
         WorklistTab.OPEN: Q(state__in=OPEN_STATES),
-        WorklistTab.DUE_SOON: Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=soon),
-        WorklistTab.OVERDUE: Q(state__in=RUNNING_STATES, due_at__lt=now),
+        WorklistTab.DUE_SOON: due_soon_q(now, soon),
+        WorklistTab.OVERDUE: overdue_q(now),
         WorklistTab.WAITING_CITIZEN: Q(state__in=PAUSED_STATES),
         WorklistTab.AWAITING_RETURN: Q(state=State.PROCESSED),
         WorklistTab.ALL: Q(),
@@ -337,8 +339,8 @@ def worklist(official: Official, tab: str, filters: WorklistFilters = WorklistFi
         .filter(_tab_filters(official, now, soon)[WorklistTab(tab)])
         .select_related("procedure", "current_step", "current_assignee")
         .annotate(
-            overdue=Q(state__in=RUNNING_STATES, due_at__lt=now),
-            due_soon=Q(state__in=RUNNING_STATES, due_at__gte=now, due_at__lte=soon),
+            overdue=overdue_q(now),
+            due_soon=due_soon_q(now, soon),
             supplement_notice_soon=supplement_notice_warning(now=now, soon=soon),
         )
         .order_by("due_at", "id")
@@ -668,7 +670,6 @@ def last_audit_verification(agency_id: int) -> AuditVerification | None:
 def timeliness_class(prefix: str = ""):
     """-1 before, 0 on time, 1 late: `models.timeliness_of` as one SQL CASE, for reports and scorecards that
     count timeliness in the database. `prefix` reaches the dossier through a relation ("dossier__")."""
-    zone = calendar.vietnam_zone()
-    done, due = TruncDate(f"{prefix}processed_at", tzinfo=zone), TruncDate(f"{prefix}due_at", tzinfo=zone)
+    done, due = TruncDate(f"{prefix}processed_at", tzinfo=VN), TruncDate(f"{prefix}due_at", tzinfo=VN)
     return Case(When(**{f"{prefix}processed_at__gt": F(f"{prefix}due_at")}, then=Value(1)),
                 When(LessThan(done, due), then=Value(-1)), default=Value(0), output_field=IntegerField())

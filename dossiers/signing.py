@@ -21,7 +21,6 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -33,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.clock import VN
 from procedures.models import Agency
 
 from .models import AgencyCertificate
@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 # fontTools reports each table it cannot subset (harmless) at WARNING.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIELD_NAME = "ChuKySoCoQuan"
 STAMP_FONT = "fonts/DejaVuSerifCondensed.ttf"
 # Bytes kept for the CMS signature container beyond the certificates it carries (signed attributes, signature).

@@ -7,7 +7,6 @@ import enum
 import io
 import logging
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import serialization
 from django.utils import timezone
@@ -17,7 +16,6 @@ from . import signing
 from .models import AgencyCertificate, TrustedRoot
 
 logger = logging.getLogger(__name__)
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Verdict(enum.StrEnum):

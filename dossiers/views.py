@@ -304,7 +304,6 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         action_forms.append((action, form))
     now = timezone.now()
     soon = selectors.due_soon_limit(dossier.agency, now)
-    running = dossier.state in selectors.RUNNING_STATES
     record = ctx.open_record
     can_take = (
         ctx.holder and record is not None and record.assignee_id is None and dossier.current_step is not None
@@ -322,8 +321,8 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         "timeline": sorted(dossier.step_records.all(), key=lambda r: r.pk),
         "action_forms": action_forms,
         "can_take": can_take,
-        "overdue": running and dossier.due_at < now,
-        "due_soon": running and now <= dossier.due_at <= soon,
+        "overdue": dossier.is_overdue(now),
+        "due_soon": dossier.is_due_soon(now, soon),
         "supplement_notice": selectors.supplement_notice_status(dossier, now=now, soon=soon),
         "is_closed": dossier.state in CLOSED_STATES,
         "history": selectors.dossier_history(dossier),

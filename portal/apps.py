@@ -9,9 +9,9 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         self._name_third_party_models()
-        # Cache invalidation only (portal/stats_cache.py): a saved dossier or rating makes the statistics stale, and
+        # Cache invalidation only (portal/reports/cache.py): a saved dossier or rating makes the statistics stale, and
         # a published audit chain head (dossiers.audit) must show on them at once.
-        from .stats_cache import invalidate_on_save
+        from .reports.cache import invalidate_on_save
 
         for label in ("dossiers.Dossier", "satisfaction.Rating", "dossiers.PublishedChainHead"):
             try:

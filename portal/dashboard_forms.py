@@ -5,10 +5,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.clock import VN
 from procedures.inputs import BoundedDateField
 from procedures.models import Agency, Department, Procedure
 
-from .reports.public import VN, Filters, Period
+from .reports import Filters, Period
 
 # Lateness is computed in Python over the period's late records: keep the period to about three years.
 MAX_PERIOD_DAYS = 1100

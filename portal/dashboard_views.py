@@ -1,8 +1,8 @@
 """Public statistics (/thong-ke/), the leaders' dashboard and the Mẫu 07 register, with their Excel/CSV exports.
 
-Views are thin: access checks here, every figure from `portal.stats`, charts from `portal.charts`, files from
+Views are thin: access checks here, every figure from `portal.reports`, charts from `portal.charts`, files from
 `portal.exports`. The public pages carry aggregates only (no personal data) and are cached per agency and
-language (`portal.stats_cache`); anything with applicants' details is for the agency's own staff.
+language (`portal.reports.cache`); anything with applicants' details is for the agency's own staff.
 """
 from functools import wraps
 
@@ -27,9 +27,9 @@ from procedures.http import public_page
 from procedures.models import Agency
 from procedures.roles import Role
 
-from . import charts, exports, stats_cache
-from .reports import public as stats
+from . import charts, exports, reports
 from .dashboard_forms import DashboardFilterForm
+from .reports import cache as reports_cache
 
 LEADER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
 # Whole-agency roles may read the register, which holds applicants' names, addresses and phones (the same roles
@@ -42,7 +42,7 @@ FORMATS = ("xlsx", "csv")
 # --- public statistics ----------------------------------------------------------------------------------
 
 
-def _public_charts(report: stats.PublicReport) -> list:
+def _public_charts(report: reports.PublicReport) -> list:
     labels = [f"{month:%m/%Y}" for month, _figures in report.months]
     figures = [item for _month, item in report.months]
     processed = charts.bar_chart(
@@ -62,7 +62,7 @@ def _public_charts(report: stats.PublicReport) -> list:
 def public_payload(agency: Agency | None) -> dict:
     """The computed page (figures, tables, charts), from the cache when fresh."""
     def compute() -> dict:
-        report = stats.public_report(agency)
+        report = reports.public_report(agency)
         return {
             "report": report,
             "charts": _public_charts(report),
@@ -72,7 +72,7 @@ def public_payload(agency: Agency | None) -> dict:
         }
 
     language = get_language()
-    return stats_cache.cache_or_compute(lambda: stats_cache.public_key(agency.pk if agency else None, language),
+    return reports_cache.cache_or_compute(lambda: reports_cache.public_key(agency.pk if agency else None, language),
                                         compute)
 
 
@@ -119,7 +119,7 @@ def chain_heads(request, code=None):
     }, json_dumps_params={"ensure_ascii": False})
 
 
-def _export(table: stats.Table, fmt: str, name: str, heading=()):
+def _export(table: reports.Table, fmt: str, name: str, heading=()):
     filename = f"{name}.{fmt}"
     if fmt == "xlsx":
         return exports.table_xlsx(table, filename, heading=heading)
@@ -184,17 +184,17 @@ def _query(request, **changes) -> str:
 # --- the leaders' dashboard -----------------------------------------------------------------------------
 
 
-def _leader_tables(agency: Agency, filters: stats.Filters, now, *, overdue_rows=None, due_soon_rows=None) -> dict:
+def _leader_tables(agency: Agency, filters: reports.Filters, now, *, overdue_rows=None, due_soon_rows=None) -> dict:
     return {
-        "ho-so-theo-buoc": lambda: stats.open_by_step(agency, now),
-        "ho-so-theo-can-bo": lambda: stats.open_by_official(agency, now),
-        "qua-han": lambda: stats.overdue_table(
-            agency, overdue_rows if overdue_rows is not None else list(stats.overdue_dossiers(agency, now)), now),
-        "sap-den-han": lambda: stats.overdue_table(
-            agency, due_soon_rows if due_soon_rows is not None else list(stats.due_soon_dossiers(agency, now)), now,
+        "ho-so-theo-buoc": lambda: reports.open_by_step(agency, now),
+        "ho-so-theo-can-bo": lambda: reports.open_by_official(agency, now),
+        "qua-han": lambda: reports.overdue_table(
+            agency, overdue_rows if overdue_rows is not None else list(reports.overdue_rows(agency, now)), now),
+        "sap-den-han": lambda: reports.overdue_table(
+            agency, due_soon_rows if due_soon_rows is not None else list(reports.due_soon_rows(agency, now)), now,
             slug="sap-den-han", title=_("Hồ sơ sắp đến hạn (trong 2 ngày làm việc)"), late=False),
-        "diem-nghen": lambda: stats.step_bottlenecks(agency, filters),
-        "danh-gia-can-bo": lambda: stats.official_review(agency, filters),
+        "diem-nghen": lambda: reports.step_bottlenecks(agency, filters),
+        "danh-gia-can-bo": lambda: reports.official_review(agency, filters),
     }
 
 
@@ -205,9 +205,9 @@ def leader(request):
     now = timezone.now()
     form = DashboardFilterForm(request.GET or None, agency=agency, now=now)
     filters = form.filters()
-    overdue_page = Paginator(stats.overdue_dossiers(agency, now), stats.OVERDUE_PAGE_SIZE).get_page(request.GET.get("trang"))
-    due_soon = stats.due_soon_dossiers(agency, now)
-    due_soon_rows = list(due_soon[: stats.OVERDUE_PAGE_SIZE])
+    overdue_page = Paginator(reports.overdue_rows(agency, now), reports.OVERDUE_PAGE_SIZE).get_page(request.GET.get("trang"))
+    due_soon = reports.due_soon_rows(agency, now)
+    due_soon_rows = list(due_soon[: reports.OVERDUE_PAGE_SIZE])
     builders = _leader_tables(agency, filters, now, overdue_rows=list(overdue_page.object_list),
                               due_soon_rows=due_soon_rows)
     export_query = _query(request, trang=None)
@@ -217,7 +217,7 @@ def leader(request):
                 + (f"?{export_query}" if export_query else "") for fmt in FORMATS}
         sections[slug.replace("-", "_")] = {"table": build(), "exports": urls}
     return render(request, "dashboards/leader.html", {
-        "agency": agency, "form": form, "filters": filters, "today": stats.today_figures(agency, now),
+        "agency": agency, "form": form, "filters": filters, "today": reports.today_figures(agency, now),
         "sections": sections, "overdue_page": overdue_page, "due_soon_count": due_soon.count(),
         "page_query": _query(request, trang=None), "chosen_agency": agency.code if request.user.is_superuser else "",
         "notifications": notification_selectors.outcome_table(
@@ -246,10 +246,10 @@ def register(request):
     agency = request.dashboard_agency
     form = DashboardFilterForm(request.GET or None, agency=agency)
     period = form.filters().period
-    page = Paginator(stats.register_dossiers(agency, period), REGISTER_PAGE_SIZE).get_page(request.GET.get("trang"))
-    columns = stats.register_columns()
-    table = stats.Table("mau-07", _("Sổ theo dõi hồ sơ"), columns,
-                        list(stats.register_rows(agency, period, page.object_list)))
+    page = Paginator(reports.register_dossiers(agency, period), REGISTER_PAGE_SIZE).get_page(request.GET.get("trang"))
+    columns = reports.register_columns()
+    table = reports.Table("mau-07", _("Sổ theo dõi hồ sơ"), columns,
+                        list(reports.register_rows(agency, period, page.object_list)))
     dossier_services.record_access(
         user=request.user, agency_id=agency.pk, kind=PersonalDataAccess.Kind.REGISTER,
         what=register_log_name(period.first, period.last, _("trang %(number)s") % {"number": page.number}))
@@ -269,8 +269,8 @@ def register_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
     period = DashboardFilterForm(request.GET or None, agency=agency).filters().period
-    rows = stats.register_rows(agency, period, stats.register_dossiers(agency, period).iterator(chunk_size=2000))
-    columns = stats.register_columns()
+    rows = reports.register_rows(agency, period, reports.register_dossiers(agency, period).iterator(chunk_size=2000))
+    columns = reports.register_columns()
     filename = f"so-theo-doi-ho-so-{agency.code}-{period.first:%Y%m%d}-{period.last:%Y%m%d}.{fmt}"
     dossier_services.record_access(user=request.user, agency_id=agency.pk, kind=PersonalDataAccess.Kind.EXPORT,
                                    what=register_log_name(period.first, period.last, fmt.upper()))

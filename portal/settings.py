@@ -114,7 +114,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # The cache is an optimisation, never a dependency of a write: short socket timeouts so a Redis outage costs a
-# request a fraction of a second, not a hang (callers tolerate its errors, see portal/stats_cache.py).
+# request a fraction of a second, not a hang (callers tolerate its errors, see portal/reports/cache.py).
 CACHE_SOCKET_TIMEOUT = float(os.environ.get("CACHE_SOCKET_TIMEOUT", "0.25"))
 if REDIS_URL:
     CACHES = {"default": {

@@ -8,7 +8,7 @@ Saturday morning counts only where the agency receives dossiers then *and* count
 holidays (loaded by ``manage.py sync_holidays``) and the admin's exceptions are ``CalendarException``
 rows; a row of the agency itself overrides the national row of the same date.
 
-Every function computes in Vietnam time (``settings.TIME_ZONE``), takes aware datetimes and returns
+Every function computes in Vietnam time (``common.clock.VN``, the zone of ``settings.TIME_ZONE``), takes aware datetimes and returns
 aware datetimes in that zone. Each call reads the exceptions it needs with one query for a window of
 dates sized from the work asked for, and widens the window (one more query each time) only if the
 estimate fell short.
@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
+
+from common.clock import VN
 
 from .models import Agency, CalendarException, TimeUnit
 
 __all__ = [
     "MAX_DAYS_WITHOUT_WORK",
+    "Period",
+    "WorkingClock",
     "add_working_time",
     "day_length",
     "due_at",
@@ -54,23 +58,70 @@ Kind = CalendarException.Kind
 Part = CalendarException.Part
 
 
-def vietnam_zone() -> ZoneInfo:
-    """The portal's one time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh): the day of a deadline is its day here."""
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-_tz = vietnam_zone
-
-
 def _local(instant: dt.datetime) -> dt.datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("The working calendar needs aware datetimes.")
-    return instant.astimezone(_tz())
+    return instant.astimezone(VN)
 
 
 def start_of_day(day: dt.date) -> dt.datetime:
     """00:00 of a calendar day in Vietnam time: the boundary every "received on/between" filter uses."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=_tz())
+    return dt.datetime.combine(day, dt.time.min, tzinfo=VN)
+
+
+def month_starts(today: dt.date, months: int) -> list[dt.date]:
+    """The first days of the `months` calendar months ending with today's, oldest first.
+
+    >>> month_starts(dt.date(2026, 2, 14), 3)
+    [datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
+    """
+    year, month = today.year, today.month
+    starts = []
+    for _i in range(months):
+        starts.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return starts[::-1]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive local days [first, last], either end may be open (None); `start`/`end` are the aware instants
+    [start, end) in Vietnam time. Every report filter (statistics, dashboards, satisfaction) reads through `q`, a
+    range on the instant column that its index serves.
+
+    >>> Period(first=dt.date(2026, 3, 9), last=dt.date(2026, 3, 9)).end.isoformat()
+    '2026-03-10T00:00:00+07:00'
+    """
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+    @property
+    def start(self) -> dt.datetime | None:
+        return start_of_day(self.first) if self.first else None
+
+    @property
+    def end(self) -> dt.datetime | None:
+        return start_of_day(self.last + dt.timedelta(days=1)) if self.last else None
+
+    def q(self, field_name: str) -> Q:
+        q = Q()
+        if self.first:
+            q &= Q(**{f"{field_name}__gte": self.start})
+        if self.last:
+            q &= Q(**{f"{field_name}__lt": self.end})
+        return q
+
+    @classmethod
+    def last_months(cls, now: dt.datetime, months: int = 12) -> Period:
+        """The current month and the `months - 1` before it, up to today."""
+        today = timezone.localtime(now, VN).date()
+        return cls(first=month_starts(today, months)[0], last=today)
+
+    @classmethod
+    def month_to_date(cls, now: dt.datetime) -> Period:
+        today = timezone.localtime(now, VN).date()
+        return cls(first=today.replace(day=1), last=today)
 
 
 def _check_unit(unit: str) -> None:
@@ -121,7 +172,7 @@ def _session_times(agency: Agency, day: dt.date, exception: CalendarException | 
 
 
 def _to_intervals(day: dt.date, times: list[tuple[dt.time, dt.time]]) -> list[Interval]:
-    tz = _tz()
+    tz = VN
     return [(dt.datetime.combine(day, start, tzinfo=tz), dt.datetime.combine(day, end, tzinfo=tz)) for start, end in times]
 
 
@@ -405,3 +456,44 @@ def working_days_between(
 ) -> Decimal:
     """Working days in [start, end], to a tenth of a day (for "days late" in reports)."""
     return in_working_days(agency, working_time_between(agency, start, end, exceptions=exceptions))
+
+
+class WorkingClock:
+    """`working_time_between` for many pairs of instants of one agency: the exceptions of the whole window are
+    read once (one query) instead of once per pair. Reports use it over bounded row sets."""
+
+    def __init__(self, agency: Agency, first: dt.date, last: dt.date):
+        self.agency = agency
+        self.first, self.last = first, max(first, last)
+        self.exceptions = load_exceptions(agency, self.first, self.last)
+        self.day = day_length(agency)
+
+    @classmethod
+    def spanning(cls, agency: Agency, instants) -> WorkingClock:
+        days = [timezone.localtime(instant, VN).date() for instant in instants if instant is not None]
+        today = timezone.localdate(timezone=VN)
+        return cls(agency, min(days, default=today), max(days, default=today))
+
+    def between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        for instant in (start, end):
+            if not self.first <= timezone.localtime(instant, VN).date() <= self.last:
+                raise ValueError(f"{instant} is outside the loaded calendar window {self.first}..{self.last}")
+        return working_time_between(self.agency, start, end, exceptions=self.exceptions)
+
+    def exact_days(self, elapsed: dt.timedelta) -> Decimal:
+        return Decimal(elapsed // dt.timedelta(microseconds=1)) / Decimal(self.day // dt.timedelta(microseconds=1))
+
+    def days(self, elapsed: dt.timedelta) -> Decimal:
+        return in_working_days(self.agency, elapsed)
+
+    def days_between(self, start: dt.datetime, end: dt.datetime) -> Decimal:
+        """Same result as `working_days_between(agency, start, end)`, without a query per pair."""
+        return self.days(self.between(start, end))
+
+    @staticmethod
+    def exact_hours(elapsed: dt.timedelta) -> Decimal:
+        """
+        >>> WorkingClock.exact_hours(dt.timedelta(hours=1, minutes=30))
+        Decimal('1.5')
+        """
+        return Decimal(elapsed // dt.timedelta(seconds=1)) / Decimal(3600)

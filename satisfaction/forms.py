@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.validators import validate_phone
+from procedures.calendar import Period
 from procedures.inputs import BoundedDateField
 from procedures.models import Agency, Official, Procedure
 
@@ -210,7 +211,7 @@ class PeriodForm(forms.Form):
     start = BoundedDateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = BoundedDateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def period(self) -> selectors.Period:
+    def period(self) -> Period:
         if not self.is_valid():
-            return selectors.Period()
-        return selectors.Period(start=self.cleaned_data["start"], end=self.cleaned_data["end"])
+            return Period()
+        return Period(first=self.cleaned_data["start"], last=self.cleaned_data["end"])

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dossiers import selectors as dossier_selectors
+from procedures.calendar import Period
 from procedures.models import Agency, Official
 from procedures.roles import Role
 
@@ -45,22 +46,8 @@ from .models import (
 
 # Leaders and agency administrators handle their agency's ratings and reports.
 MANAGER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
-
-
-@dataclass(frozen=True)
-class Period:
-    """Inclusive local dates; either end may be open."""
-
-    start: datetime.date | None = None
-    end: datetime.date | None = None
-
-    def filter(self, field: str) -> Q:
-        q = Q()
-        if self.start:
-            q &= Q(**{f"{field}__date__gte": self.start})
-        if self.end:
-            q &= Q(**{f"{field}__date__lte": self.end})
-        return q
+# Both ends open: every rating or report.
+ALL_TIME = Period()
 
 
 # --- public pages --------------------------------------------------------------------------------------
@@ -237,20 +224,20 @@ _RATE = Cast(F("happy"), FloatField()) * Value(100.0) / Cast(F("total"), FloatFi
 
 
 def _ratings(source: str, period: Period, agency_id: int | None) -> QuerySet[Rating]:
-    ratings = Rating.objects.filter(source=source).filter(period.filter("created_at"))
+    ratings = Rating.objects.filter(source=source).filter(period.q("created_at"))
     if agency_id:
         ratings = ratings.filter(agency_id=agency_id)
     return ratings
 
 
-def satisfaction_by_agency(*, source: str = Rating.Source.DOSSIER, period: Period = Period()) -> list[dict]:
+def satisfaction_by_agency(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME) -> list[dict]:
     return list(
         _ratings(source, period, None).values("agency_id", "agency__name").annotate(**_level_counts())
         .annotate(rate=_RATE).order_by("agency__name", "agency_id")
     )
 
 
-def satisfaction_by_procedure(*, source: str = Rating.Source.DOSSIER, period: Period = Period(),
+def satisfaction_by_procedure(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME,
                               agency_id: int | None = None) -> list[dict]:
     return list(
         _ratings(source, period, agency_id).filter(procedure__isnull=False)
@@ -259,10 +246,10 @@ def satisfaction_by_procedure(*, source: str = Rating.Source.DOSSIER, period: Pe
     )
 
 
-def satisfaction_by_official(*, source: str = Rating.Source.DOSSIER, period: Period = Period(),
+def satisfaction_by_official(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME,
                              agency_id: int | None = None) -> list[dict]:
     """Each rating counts once for every official it is attributed to."""
-    attributions = RatingOfficial.objects.filter(rating__source=source).filter(period.filter("rating__created_at"))
+    attributions = RatingOfficial.objects.filter(rating__source=source).filter(period.q("rating__created_at"))
     if agency_id:
         attributions = attributions.filter(rating__agency_id=agency_id)
     return list(
@@ -272,7 +259,7 @@ def satisfaction_by_official(*, source: str = Rating.Source.DOSSIER, period: Per
     )
 
 
-def satisfaction_by_month(*, source: str = Rating.Source.DOSSIER, period: Period = Period(),
+def satisfaction_by_month(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME,
                           agency_id: int | None = None) -> list[dict]:
     """Months in Vietnam time (the current time zone)."""
     return list(
@@ -281,7 +268,7 @@ def satisfaction_by_month(*, source: str = Rating.Source.DOSSIER, period: Period
     )
 
 
-def satisfaction_total(*, source: str = Rating.Source.DOSSIER, period: Period = Period(),
+def satisfaction_total(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME,
                        agency_id: int | None = None) -> dict:
     counts = _ratings(source, period, agency_id).aggregate(**_level_counts())
     counts["rate"] = counts["happy"] * 100.0 / counts["total"] if counts["total"] else None
@@ -300,16 +287,16 @@ def _feedback_counts(now: datetime.datetime) -> dict:
     }
 
 
-def feedback_by_agency(*, period: Period = Period(), now: datetime.datetime | None = None) -> list[dict]:
+def feedback_by_agency(*, period: Period = ALL_TIME, now: datetime.datetime | None = None) -> list[dict]:
     return list(
-        Feedback.objects.filter(period.filter("received_at")).values("agency_id", "agency__name")
+        Feedback.objects.filter(period.q("received_at")).values("agency_id", "agency__name")
         .annotate(**_feedback_counts(now or timezone.now())).order_by("agency__name", "agency_id")
     )
 
 
-def feedback_by_month(*, period: Period = Period(), agency_id: int | None = None,
+def feedback_by_month(*, period: Period = ALL_TIME, agency_id: int | None = None,
                       now: datetime.datetime | None = None) -> list[dict]:
-    feedback = Feedback.objects.filter(period.filter("received_at"))
+    feedback = Feedback.objects.filter(period.q("received_at"))
     if agency_id:
         feedback = feedback.filter(agency_id=agency_id)
     return list(
@@ -407,13 +394,13 @@ def _verified_misconduct():
     )
 
 
-def scorecard_by_official(*, agency_id: int, period: Period = Period()) -> list[dict]:
+def scorecard_by_official(*, agency_id: int, period: Period = ALL_TIME) -> list[dict]:
     """Per official: dossiers rated, each indicator's mean, the mean dossier score (to one decimal) and its class."""
     misconduct = Exists(_verified_misconduct().filter(dossier_id=OuterRef("rating__dossier_id"),
                                                       officials=OuterRef("official_id")))
     rows = (
         RatingOfficial.objects.filter(rating__source=Rating.Source.DOSSIER, rating__agency_id=agency_id)
-        .filter(period.filter("rating__created_at"))
+        .filter(period.q("rating__created_at"))
         .annotate(**_scores("rating__", misconduct)).annotate(dossier_score=_dossier_score())
         .values("official_id", "official__display_name", "official__title")
         .annotate(**_SCORE_AVERAGES).order_by("official__display_name", "official_id")
@@ -421,22 +408,22 @@ def scorecard_by_official(*, agency_id: int, period: Period = Period()) -> list[
     return [_rounded(row) for row in rows]
 
 
-def scorecard_for_agency(*, agency_id: int, period: Period = Period()) -> dict:
+def scorecard_for_agency(*, agency_id: int, period: Period = ALL_TIME) -> dict:
     """The agency's means over its rated dossiers (a misconduct report about any of its officials counts)."""
     misconduct = Exists(_verified_misconduct().filter(dossier_id=OuterRef("dossier_id")))
     row = (
-        Rating.objects.filter(source=Rating.Source.DOSSIER, agency_id=agency_id).filter(period.filter("created_at"))
+        Rating.objects.filter(source=Rating.Source.DOSSIER, agency_id=agency_id).filter(period.q("created_at"))
         .annotate(**_scores("", misconduct)).annotate(dossier_score=_dossier_score())
         .aggregate(**_SCORE_AVERAGES)
     )
     return _rounded(row)
 
 
-def scorecard_rows(*, agency_id: int, period: Period = Period()) -> QuerySet[Rating]:
+def scorecard_rows(*, agency_id: int, period: Period = ALL_TIME) -> QuerySet[Rating]:
     """Each rated dossier of the agency with its three indicators (for the detail table)."""
     misconduct = Exists(_verified_misconduct().filter(dossier_id=OuterRef("dossier_id")))
     return (
-        Rating.objects.filter(source=Rating.Source.DOSSIER, agency_id=agency_id).filter(period.filter("created_at"))
+        Rating.objects.filter(source=Rating.Source.DOSSIER, agency_id=agency_id).filter(period.q("created_at"))
         .select_related("dossier", "procedure")
         .annotate(**_scores("", misconduct)).annotate(dossier_score=_dossier_score())
         .order_by("-created_at", "-id")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dossiers import services
-from portal.reports import public as stats
+from portal import reports
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
 from tests.portal.dashboard_fixtures import applicant, documents_for
 
@@ -30,7 +30,7 @@ def figure(response, name: str) -> str:
 def test_public_page_shows_the_agency_figures(client, city):
     response = client.get(reverse("dashboards:agency", kwargs={"code": city.agency.code}))
     assert response.status_code == 200
-    expected = stats.public_report(city.agency).figures
+    expected = reports.public_report(city.agency).figures
     assert figure(response, "processed") == str(expected.processed)
     assert figure(response, "open") == "5"
     # D6, E3, and by now D8 and D11 are past their appointment; D7 is paused, so within time.
@@ -116,7 +116,7 @@ def test_leader_dashboard_filters(client, city):
         "date_from": "09/03/2026", "date_to": "18/03/2026", "procedure": city.quick.pk,
         "department": city.department.pk})
     review = response.context["sections"]["danh_gia_can_bo"]["table"]
-    assert [row[:6] for row in review.rows] == [["Lê Văn Chuyên Viên", "Phòng Tư pháp", 2, 1, 1, stats.rate(1, 2)]]
+    assert [row[:6] for row in review.rows] == [["Lê Văn Chuyên Viên", "Phòng Tư pháp", 2, 1, 1, reports.rate(1, 2)]]
     bad = client.get(reverse("dashboards:leader"), {"date_from": "18/03/2026", "date_to": "09/03/2026"})
     assert bad.status_code == 200 and "phải trước hoặc bằng" in bad.content.decode()
 

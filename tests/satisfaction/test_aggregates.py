@@ -17,8 +17,8 @@ import datetime
 import pytest
 
 from dossiers import services as dossier_services
+from procedures.calendar import Period
 from satisfaction import selectors, services
-from satisfaction.selectors import Period
 from tests.factories import ProcedureFactory
 
 from .conftest import MONDAY_0900, answers, applicant, documents_for, vn
@@ -107,10 +107,10 @@ def test_placard_apart_and_per_month_with_period(seeded, agency, clerk):
     ]
     assert [row["rate"] for row in rows] == [pytest.approx(100.0), pytest.approx(0.0)]
 
-    april = Period(start=datetime.date(2026, 4, 1))
+    april = Period(first=datetime.date(2026, 4, 1))
     total = selectors.satisfaction_total(agency_id=agency.pk, period=april)
     assert (total["total"], total["happy"], total["rate"]) == (2, 0, 0.0)
-    march = Period(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
+    march = Period(first=datetime.date(2026, 3, 1), last=datetime.date(2026, 3, 31))
     by_agency = {row["agency_id"]: counts(row) for row in selectors.satisfaction_by_agency(period=march)}
     assert by_agency == {agency.pk: (3, 2, 1, 0), seeded["B"].pk: (1, 0, 1, 0)}
 
@@ -124,7 +124,7 @@ def test_months_and_periods_follow_vietnam_time(clerk):
     rows = selectors.satisfaction_by_month(source="placard")
     assert [(row["month"].date(), row["total"]) for row in rows] == [
         (datetime.date(2026, 3, 1), 1), (datetime.date(2026, 4, 1), 1)]
-    assert selectors.satisfaction_total(source="placard", period=Period(start=datetime.date(2026, 4, 1)))["total"] == 1
+    assert selectors.satisfaction_total(source="placard", period=Period(first=datetime.date(2026, 4, 1)))["total"] == 1
 
 
 def test_feedback_figures_per_agency_and_month(agency, leader, specialist, outsider):
@@ -159,5 +159,5 @@ def test_feedback_figures_per_agency_and_month(agency, leader, specialist, outsi
     assert (agencies[agency.pk]["received"], agencies[agency.pk]["answered"], agencies[agency.pk]["answered_on_time"]) \
         == (4, 3, 2)
     assert agencies[outsider.agency_id]["received"] == 1 and agencies[outsider.agency_id]["answered"] == 0
-    in_april = selectors.feedback_by_agency(period=Period(start=datetime.date(2026, 4, 1)), now=later)
+    in_april = selectors.feedback_by_agency(period=Period(first=datetime.date(2026, 4, 1)), now=later)
     assert [(row["agency_id"], row["received"]) for row in in_april] == [(agency.pk, 1)]

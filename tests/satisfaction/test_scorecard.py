@@ -81,7 +81,7 @@ def test_scorecard_per_official(scored, agency, clerk, specialist, leader):
 def test_scorecard_per_agency_and_period(scored, agency):
     D = Decimal
     assert scores(selectors.scorecard_for_agency(agency_id=agency.pk)) == (4, D("1.0"), D("1.3"), D("0.8"), D("1.0"))
-    empty = selectors.scorecard_for_agency(agency_id=agency.pk, period=selectors.Period(start=datetime.date(2026, 4, 1)))
+    empty = selectors.scorecard_for_agency(agency_id=agency.pk, period=selectors.Period(first=datetime.date(2026, 4, 1)))
     assert scores(empty) == (0, None, None, None, None)
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from dossiers.models import Dossier
-from portal.reports import public as stats
+from portal import reports
 from procedures import calendar
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
 from tests.portal.dashboard_fixtures import NOW, vn
@@ -23,9 +23,9 @@ def test_fixture_deadlines_are_the_hand_computed_ones(city):
 
 
 def test_agency_summary(city):
-    period = stats.Period.last_months(NOW)
+    period = reports.Period.last_months(NOW)
     assert (period.first, period.last) == (datetime.date(2025, 4, 1), datetime.date(2026, 3, 18))
-    figures = stats.summary(city.agency, period, NOW)
+    figures = reports.summary(city.agency, period, NOW)
     # D0–D8, D10, D11 received (D9 refused at the counter is not), E1–E3 of procedure Q.
     assert figures.received == 11 + 3
     # D0, D1, D4, E1 before; D2, D5 on time; D3 late, and E2 (ready 16:00 on the due day, due 09:00) late.
@@ -37,7 +37,7 @@ def test_agency_summary(city):
 
 
 def test_all_agencies_summary_adds_the_other_agency(city):
-    figures = stats.summary(None, stats.Period.last_months(NOW), NOW)
+    figures = reports.summary(None, reports.Period.last_months(NOW), NOW)
     assert (figures.received, figures.processed, figures.before) == (15, 9, 5)
     assert figures.on_time_rate == D("77.8")  # 7 / 9
 
@@ -46,10 +46,10 @@ def test_timeliness_reads_the_day_in_vietnam_time(city):
     """D3 finished 17/03 00:30 in Hà Nội, which is still 16/03 (its due day) in UTC: it is late."""
     d3 = Dossier.objects.get(pk=city.d[3].pk)
     assert d3.processed_at.astimezone(datetime.UTC).date() == datetime.date(2026, 3, 16)
-    day = stats.Period(first=datetime.date(2026, 3, 17), last=datetime.date(2026, 3, 17))
-    assert stats.summary(city.agency, day, NOW).late == 1
-    d2_day = stats.Period(first=datetime.date(2026, 3, 16), last=datetime.date(2026, 3, 16))
-    assert (stats.summary(city.agency, d2_day, NOW).on_time, stats.summary(city.agency, d2_day, NOW).late) == (1, 0)
+    day = reports.Period(first=datetime.date(2026, 3, 17), last=datetime.date(2026, 3, 17))
+    assert reports.summary(city.agency, day, NOW).late == 1
+    d2_day = reports.Period(first=datetime.date(2026, 3, 16), last=datetime.date(2026, 3, 16))
+    assert (reports.summary(city.agency, d2_day, NOW).on_time, reports.summary(city.agency, d2_day, NOW).late) == (1, 0)
 
 
 @pytest.mark.parametrize(("finished", "expected"), [
@@ -61,21 +61,21 @@ def test_report_timeliness_compares_instants_like_the_dossier_page(city, finishe
     dossier = city.build.receive(vn(2026, 3, 9, 9, 0), name="Người nộp ranh giới")
     city.build.to_appraisal(dossier, vn(2026, 3, 9, 9, 30))
     city.build.process(dossier, finished)
-    row = Dossier.objects.filter(pk=dossier.pk).annotate(t=stats.timeliness_class()).get()
+    row = Dossier.objects.filter(pk=dossier.pk).annotate(t=reports.timeliness_class()).get()
     assert row.due_at == vn(2026, 3, 16, 9, 0)
-    assert stats.TIMELINESS_NAMES[row.t] == row.timeliness == ("before", "on_time", "late")[expected + 1]
-    day = stats.Period(first=finished.date(), last=finished.date())
-    figures = stats.summary(city.agency, day, NOW)
+    assert reports.TIMELINESS_NAMES[row.t] == row.timeliness == ("before", "on_time", "late")[expected + 1]
+    day = reports.Period(first=finished.date(), last=finished.date())
+    figures = reports.summary(city.agency, day, NOW)
     others = {-1: 0, 0: 0, 1: 0}
     for existing in Dossier.objects.filter(agency=city.agency, processed_at__date__range=(day.first, day.last)).exclude(
-            pk=dossier.pk).annotate(t=stats.timeliness_class()):
+            pk=dossier.pk).annotate(t=reports.timeliness_class()):
         others[existing.t] += 1
     assert (figures.before, figures.on_time, figures.late) == (
         others[-1] + (expected == -1), others[0] + (expected == 0), others[1] + (expected == 1))
 
 
 def test_by_month(city):
-    months = dict(stats.by_month(city.agency, stats.Period.last_months(NOW)))
+    months = dict(reports.by_month(city.agency, reports.Period.last_months(NOW)))
     assert len(months) == 12 and min(months) == datetime.date(2025, 4, 1)
     february, march = months[datetime.date(2026, 2, 1)], months[datetime.date(2026, 3, 1)]
     assert (february.received, february.processed, february.before) == (1, 1, 1)
@@ -85,7 +85,7 @@ def test_by_month(city):
 
 
 def test_by_field(city):
-    fields = dict(stats.by_field(city.agency, stats.Period.last_months(NOW), NOW))
+    fields = dict(reports.by_field(city.agency, reports.Period.last_months(NOW), NOW))
     civil = fields["Hộ tịch"]
     assert (civil.received, civil.processed, civil.before, civil.on_time, civil.late) == (11, 6, 3, 2, 1)
     assert (civil.open, civil.overdue) == (4, 1)
@@ -94,7 +94,7 @@ def test_by_field(city):
 
 
 def test_public_report_tables_hold_the_figures(city):
-    report = stats.public_report(city.agency, NOW)
+    report = reports.public_report(city.agency, NOW)
     months = report.tables["theo-thang"]
     march = next(row for row in months.rows if row[0] == "03/2026")
     assert march == ["03/2026", 13, 7, 3, 2, 2, D("71.4"), D("66.7")]
@@ -104,27 +104,27 @@ def test_public_report_tables_hold_the_figures(city):
 
 
 def test_today_and_load(city):
-    today = stats.today_figures(city.agency, NOW)
+    today = reports.today_figures(city.agency, NOW)
     assert today == {"received_today": 1, "open": 5, "overdue": 2, "due_soon": 1, "paused": 1}
-    by_official = {row[0]: row[1:] for row in stats.open_by_official(city.agency, NOW).rows}
+    by_official = {row[0]: row[1:] for row in reports.open_by_official(city.agency, NOW).rows}
     # specialist holds D6 (overdue), D7 (paused) and D11 (due soon); the clerk D8; E3 (overdue) waits at the leader.
     assert by_official["Lê Văn Chuyên Viên"] == [3, 1, 1, 1]
     assert by_official["Trần Thị Tiếp Nhận"] == [1, 0, 0, 0]
     assert by_official["Nguyễn Văn Lãnh Đạo"] == [1, 1, 0, 0]
-    by_step = {row[1]: row[2:] for row in stats.open_by_step(city.agency, NOW).rows}
+    by_step = {row[1]: row[2:] for row in reports.open_by_step(city.agency, NOW).rows}
     assert by_step["2. Thẩm định hồ sơ"] == [3, 1, 1, 1]
 
 
 def test_overdue_list_counts_working_days_late(city):
-    overdue = list(stats.overdue_dossiers(city.agency, NOW))
+    overdue = list(reports.overdue_rows(city.agency, NOW))
     assert [d.pk for d in overdue] == [city.e[3].pk, city.d[6].pk]  # D7 is past due too, but paused
-    table = stats.overdue_table(city.agency, overdue, NOW)
+    table = reports.overdue_table(city.agency, overdue, NOW)
     assert [row[3] for row in table.rows] == ["Nguyễn Văn Lãnh Đạo", "Lê Văn Chuyên Viên"]
     # E3: Wed 11/03 09:00 → Wed 18/03 10:00 = 6.5 + 4 × 8 + 2.5 = 41 h = 5.125 days;
     # D6: Mon 16/03 09:00 → Wed 18/03 10:00 = 6.5 + 8 + 2.5 = 17 h = 2.125 days.
     assert [row[5] for row in table.rows] == [D("5.1"), D("2.1")]
     assert table.rows[1][5] == calendar.working_days_between(city.agency, vn(2026, 3, 16, 9, 0), NOW)
-    assert [d.pk for d in stats.due_soon_dossiers(city.agency, NOW)] == [city.d[11].pk]
+    assert [d.pk for d in reports.due_soon_rows(city.agency, NOW)] == [city.d[11].pk]
 
 
 def test_working_clock_matches_the_calendar(city):
@@ -132,7 +132,7 @@ def test_working_clock_matches_the_calendar(city):
 
     CalendarException.objects.create(date=datetime.date(2026, 3, 17), kind="off", name="Nghỉ bù")
     CalendarException.objects.create(date=datetime.date(2026, 3, 21), kind="work", name="Làm bù")
-    clock = stats.WorkingClock(city.agency, datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    clock = reports.WorkingClock(city.agency, datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
     pairs = [(vn(2026, 3, 16, 9, 0), vn(2026, 3, 23, 14, 0)), (vn(2026, 3, 20, 16, 0), vn(2026, 3, 21, 8, 0)),
              (vn(2026, 3, 18, 12, 0), vn(2026, 3, 18, 12, 30)), (vn(2026, 3, 19, 9, 0), vn(2026, 3, 18, 9, 0))]
     for start, end in pairs:
@@ -141,8 +141,8 @@ def test_working_clock_matches_the_calendar(city):
 
 
 def _review(city, **filters):
-    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 18))
-    table = stats.official_review(city.agency, stats.Filters(period=period, **filters))
+    period = reports.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 18))
+    table = reports.official_review(city.agency, reports.Filters(period=period, **filters))
     return {row[0]: row[1:] for row in table.rows}
 
 
@@ -157,7 +157,7 @@ def test_official_review(city):
     from satisfaction import selectors as satisfaction_selectors
 
     scorecard = {row["official_id"]: row for row in satisfaction_selectors.scorecard_by_official(
-        agency_id=city.agency.pk, period=satisfaction_selectors.Period(datetime.date(2026, 3, 9), datetime.date(2026, 3, 18)))}
+        agency_id=city.agency.pk, period=reports.Period(datetime.date(2026, 3, 9), datetime.date(2026, 3, 18)))}
     specialist = scorecard[city.specialist.pk]
     assert rows["Lê Văn Chuyên Viên"][8:] == [specialist["score"], specialist["classification"]]
     assert specialist["classification"] in ("Tốt", "Đạt", "Chưa đạt")
@@ -169,8 +169,8 @@ def test_official_review_filters_by_department(city):
 
 
 def test_step_bottlenecks(city):
-    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 13))
-    table = stats.step_bottlenecks(city.agency, stats.Filters(period=period, procedure_id=city.quick.pk))
+    period = reports.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 13))
+    table = reports.step_bottlenecks(city.agency, reports.Filters(period=period, procedure_id=city.quick.pk))
     rows = {row[1]: row[2:] for row in table.rows}
     # allowed, unit, finished, late, late %, mean, p90, sample. Appraisal took 4.5 h, 16 h, 25 h (of 8 h a day).
     assert rows["1. Thẩm định"] == [D("1"), "ngày làm việc", 3, 2, D("66.7"), D("1.9"), D("2.9"), 3]
@@ -179,10 +179,10 @@ def test_step_bottlenecks(city):
 
 
 def test_register_rows(city):
-    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 9))
-    rows = list(stats.register_rows(city.agency, period, stats.register_dossiers(city.agency, period)))
+    period = reports.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 9))
+    rows = list(reports.register_rows(city.agency, period, reports.register_dossiers(city.agency, period)))
     assert len(rows) == 8 + 3  # D1–D7, D10 and E1–E3
-    first = dict(zip((column.key for column in stats.register_columns()), rows[0], strict=True))
+    first = dict(zip((column.key for column in reports.register_columns()), rows[0], strict=True))
     assert first["code"] == city.d[1].code and first["applicant"] == "Người nộp số 1"
     assert first["contact"].endswith("0912345001") and first["agency"] == city.agency.name
     # Numbered by place in the year's register book: what the agency received earlier in 2026 comes first.
@@ -193,8 +193,8 @@ def test_register_export_lists_the_same_dossiers_as_the_printed_register(city):
     """Mẫu 07 on screen, in Excel and on paper is one register: a dossier refused at the counter is in none."""
     from dossiers import selectors
 
-    period = stats.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 10))
-    exported = [row[1] for row in stats.register_rows(city.agency, period, stats.register_dossiers(city.agency, period))]
+    period = reports.Period(first=datetime.date(2026, 3, 9), last=datetime.date(2026, 3, 10))
+    exported = [row[1] for row in reports.register_rows(city.agency, period, reports.register_dossiers(city.agency, period))]
     printed = [d.code for d in selectors.register_dossiers(agency_id=city.agency.pk, start=period.start, end=period.end)]
 
     assert exported == printed
@@ -204,5 +204,5 @@ def test_register_export_lists_the_same_dossiers_as_the_printed_register(city):
 @pytest.mark.postgres
 def test_postgres_uses_the_same_day_boundaries(city):
     """The SQL day truncation runs in the database's own time-zone code on PostgreSQL; same answers."""
-    figures = stats.summary(city.agency, stats.Period.last_months(NOW), NOW)
+    figures = reports.summary(city.agency, reports.Period.last_months(NOW), NOW)
     assert (figures.before, figures.on_time, figures.late) == (4, 2, 2)
