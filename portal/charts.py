@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -147,7 +147,3 @@ def line_chart(chart_id: str, title: str, categories: Sequence[str], series: Seq
                                            " ".join(points), colour))
     body += _category_labels(categories, slot)
     return _frame(chart_id, title, table_id, body, series)
-
-
-def empty_chart_text() -> str:
-    return escape(_("Chưa có số liệu để vẽ biểu đồ."))

@@ -17,10 +17,10 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from urllib.parse import quote
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -64,11 +64,6 @@ def csv_value(value, kind: str) -> str:
     if isinstance(value, str):
         return neutralise(value)
     return str(value)
-
-
-def _disposition(filename: str) -> str:
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def _sheet_title(title: str) -> str:
@@ -125,7 +120,7 @@ def xlsx_response(filename: str, sheets: Sequence[tuple[str, Sequence[Column], I
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = _disposition(filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 
@@ -153,7 +148,7 @@ def csv_response(filename: str, columns: Sequence[Column], rows: Iterable[Sequen
             yield writer.writerow([csv_value(value, column.kind) for value, column in zip(total, columns, strict=True)])
 
     response = StreamingHttpResponse((line.encode("utf-8") for line in lines()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _disposition(filename)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .roles import GROUP_NAMES, ROLE_BY_GROUP, Role
+from .roles import ROLE_BY_GROUP, Role
 from .text import fold, vietnamese_sort_key
 
 HALF_DAY = Decimal("0.5")
@@ -175,10 +175,6 @@ class Official(models.Model):
 
     def role_labels(self) -> list[str]:
         return [str(Role(role).label) for role in sorted(self.roles)]
-
-    @staticmethod
-    def group_name(role: str) -> str:
-        return GROUP_NAMES[Role(role)]
 
 
 class Field(models.Model):

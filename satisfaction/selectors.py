@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers import selectors as dossier_selectors
 from procedures.calendar import Period
-from procedures.models import Agency, Official
+from procedures.models import Official
 from procedures.roles import Role
 
 from .models import (
@@ -230,13 +230,6 @@ def _ratings(source: str, period: Period, agency_id: int | None) -> QuerySet[Rat
     return ratings
 
 
-def satisfaction_by_agency(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME) -> list[dict]:
-    return list(
-        _ratings(source, period, None).values("agency_id", "agency__name").annotate(**_level_counts())
-        .annotate(rate=_RATE).order_by("agency__name", "agency_id")
-    )
-
-
 def satisfaction_by_procedure(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME,
                               agency_id: int | None = None) -> list[dict]:
     return list(
@@ -285,13 +278,6 @@ def _feedback_counts(now: datetime.datetime) -> dict:
         "answered_on_time": Count("id", filter=Q(answered_at__lte=F("answer_due_at"))),
         "overdue_open": Count("id", filter=Q(state__in=OPEN_FEEDBACK_STATES, answer_due_at__lt=now)),
     }
-
-
-def feedback_by_agency(*, period: Period = ALL_TIME, now: datetime.datetime | None = None) -> list[dict]:
-    return list(
-        Feedback.objects.filter(period.q("received_at")).values("agency_id", "agency__name")
-        .annotate(**_feedback_counts(now or timezone.now())).order_by("agency__name", "agency_id")
-    )
 
 
 def feedback_by_month(*, period: Period = ALL_TIME, agency_id: int | None = None,
@@ -428,7 +414,3 @@ def scorecard_rows(*, agency_id: int, period: Period = ALL_TIME) -> QuerySet[Rat
         .annotate(**_scores("", misconduct)).annotate(dossier_score=_dossier_score())
         .order_by("-created_at", "-id")
     )
-
-
-def agencies_for_reports() -> QuerySet[Agency]:
-    return Agency.objects.order_by("name")
