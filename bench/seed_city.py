@@ -37,9 +37,9 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from common.text import fold  # noqa: E402
 from procedures.models import Agency, AgencyLevel, Department, Field, Official, Procedure, ProcedureStep  # noqa: E402
 from procedures.roles import GROUP_NAMES, Role  # noqa: E402
-from procedures.text import fold  # noqa: E402
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY_MINUTES = 480  # 8 working hours

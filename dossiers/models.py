@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from common.text import fold
 from procedures.models import Agency, Official, Procedure, ProcedureStep, RequiredDocument
 from procedures.roles import Role
-from procedures.text import fold
 
 
 class State(models.TextChoices):

@@ -29,11 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.clock import VN
+from common.text import fold
 from procedures import calendar
 from procedures.inputs import is_ascii_number
 from procedures.models import Agency, Field, Official, Procedure, ProcedureStep
 from procedures.roles import GROUP_NAMES, Role
-from procedures.text import fold
 
 from .models import (
     NATIONAL_STATUS,

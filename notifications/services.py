@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from procedures.text import strip_diacritics
+from common.text import strip_diacritics
 
 from .backends import DeliveryError, backend_for
 from .models import Audience, DeliveryAttempt, Notification, NotificationChannel

@@ -17,13 +17,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common.http import public_page
 from dossiers import selectors as dossier_selectors
 from dossiers import services as dossier_services
 from dossiers.models import PersonalDataAccess
 from dossiers.pdf import register_log_name
 from notifications import selectors as notification_selectors
 from procedures.access import load_official
-from procedures.http import public_page
 from procedures.models import Agency
 from procedures.roles import Role
 

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from common.clock import VN
-from procedures.text import neutralise
+from common.text import neutralise
 
 from .reports import Column, Table
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from common.http import public_page
 from dossiers.pdf import qr_code
-from procedures.http import public_page
 
 from . import two_factor
 from .forms import StaffAuthenticationForm

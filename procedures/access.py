@@ -10,6 +10,19 @@ from .models import Official
 from .selectors import active_official
 
 
+def not_an_official_message() -> str:
+    return _("Tài khoản này không phải cán bộ đang công tác tại một cơ quan.")
+
+
+def official_of(actor, error: type[Exception] = PermissionDenied) -> Official:
+    """The active official acting in a service (`actor.official`, as `load_official` set it for the request);
+    anyone else raises `error` (each app's own permission error) with the one message."""
+    official = getattr(actor, "official", None) if actor is not None and actor.is_authenticated else None
+    if official is None or not official.is_active:
+        raise error(not_an_official_message())
+    return official
+
+
 def load_official(user) -> Official | None:
     """The official behind a login, read once for the whole request and cached on the user."""
     official = active_official(user)
@@ -30,7 +43,7 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         official = load_official(request.user)
         if official is None:
-            raise PermissionDenied(_("Tài khoản này không phải cán bộ đang công tác tại một cơ quan."))
+            raise PermissionDenied(not_an_official_message())
         request.official = official
         return view(request, *args, **kwargs)
 

@@ -22,6 +22,8 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.text import fold
+
 from . import selectors, services
 from .access import admin_agency_id
 from .admin_forms import OfficialAdminForm, ProcedureStepAdminForm, StepInlineFormSet
@@ -38,7 +40,6 @@ from .models import (
     RequiredDocument,
 )
 from .resources import ProcedureResource, count_data_rows
-from .text import fold
 
 
 class AgencyScopedAdmin(SimpleHistoryAdmin):

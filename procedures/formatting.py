@@ -5,17 +5,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.numbers import format_quantity
+
 from .models import TimeUnit
 
-
-def format_quantity(value: Decimal | int | None) -> str:
-    """A duration number without trailing zeros, with the active language's decimal mark (vi: 0,5)."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    # normalize() turns 5.0 into 5 but 10 into 1E+1; quantize back to an integer when there is no fraction.
-    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-    return number_format(value, use_l10n=True)
+__all__ = ["format_duration", "format_quantity", "format_vnd"]
 
 
 def format_duration(value: Decimal | int | None, unit: str = TimeUnit.WORKING_DAYS) -> str:

@@ -10,8 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.numbers import format_quantity
+from common.text import fold, vietnamese_sort_key
+
 from .roles import ROLE_BY_GROUP, Role
-from .text import fold, vietnamese_sort_key
 
 HALF_DAY = Decimal("0.5")
 
@@ -221,7 +223,7 @@ class Procedure(models.Model):
     )
     name = models.CharField(_("tên thủ tục"), max_length=500)
     search_text = models.CharField(max_length=600, editable=False, db_index=True, default="")
-    # Vietnamese dictionary order as a plain string (procedures.text.vietnamese_sort_key): the same on every database.
+    # Vietnamese dictionary order as a plain string (common.text.vietnamese_sort_key): the same on every database.
     sort_name = models.CharField(max_length=1600, editable=False, default="")
     field = models.ForeignKey(Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="procedures")
     level = models.CharField(_("cấp thực hiện"), max_length=16, choices=AgencyLevel.choices, default=AgencyLevel.COMMUNE)
@@ -261,7 +263,6 @@ class Procedure(models.Model):
 
     def steps_error(self, durations: list[Decimal]) -> str | None:
         """The translated reason the step durations do not fit the legal time limit, or None."""
-        from .formatting import format_quantity  # formatting imports this module
 
         total = sum(durations, Decimal(0))
         if self.time_unit == TimeUnit.SAME_DAY:

@@ -33,10 +33,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
+from common.text import neutralise
+
 from . import selectors, services
 from .models import Agency, Field, Procedure
 from .services import CatalogueError, DocumentSpec, StepSpec
-from .text import neutralise
 
 logger = logging.getLogger(__name__)
 

@@ -5,9 +5,10 @@ same number of queries whatever the size of the catalogue.
 """
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
+from common.text import fold
+
 from .models import Agency, Field, Official, Procedure, ProcedureStep, RequiredDocument
 from .roles import GROUP_NAMES, Role
-from .text import fold
 
 
 def public_procedures(*, query: str = "", field_id: int | None = None, agency_id: int | None = None) -> QuerySet[Procedure]:

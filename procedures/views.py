@@ -4,9 +4,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from common.http import public_page
+
 from . import selectors
 from .forms import CatalogueSearchForm
-from .http import public_page
 from .models import Procedure
 
 PAGE_SIZE = 25

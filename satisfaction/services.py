@@ -21,7 +21,7 @@ from django_fsm import can_proceed
 from dossiers import selectors as dossier_selectors
 from notifications import services as outbox
 from notifications.models import Audience, NotificationChannel
-from procedures import calendar
+from procedures import access, calendar
 from procedures.models import Agency, Official, Procedure, TimeUnit
 
 from .errors import (
@@ -181,10 +181,7 @@ def rate_official(*, official_id: int, device_id: str, answers: Answers,
 
 
 def official_of(actor) -> Official:
-    official = getattr(actor, "official", None) if actor is not None and actor.is_authenticated else None
-    if official is None or not official.is_active:
-        raise FeedbackPermissionError(_("Tài khoản này không phải cán bộ đang công tác tại một cơ quan."))
-    return official
+    return access.official_of(actor, FeedbackPermissionError)
 
 
 def is_manager(official: Official, agency_id: int) -> bool:

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from procedures.text import vietnamese_sort_key
+from common.text import vietnamese_sort_key
 
 
 def fill_sort_names(apps, schema_editor):

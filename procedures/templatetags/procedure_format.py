@@ -1,7 +1,7 @@
 """Template filters for the catalogue's numbers: {% load procedure_format %}."""
 from django import template
 
-from procedures.formatting import format_duration, format_quantity, format_vnd
+from procedures.formatting import format_duration, format_vnd
 from procedures.models import step_unit
 
 register = template.Library()
@@ -17,12 +17,6 @@ def duration(value, unit):
 def step_duration(value, unit):
     """{{ step.duration|step_duration:procedure.time_unit }}: a same-day procedure's steps are in hours."""
     return format_duration(value, step_unit(unit))
-
-
-@register.filter
-def quantity(value):
-    """{{ step.duration|quantity }} -> "0,5"."""
-    return format_quantity(value)
 
 
 @register.filter

@@ -303,7 +303,7 @@ def test_search_from_the_default_tab_finds_a_dossier_of_another_tab(client, cler
     body = client.get(URL).content.decode()
     assert 'name="tab"' not in body.split('role="search"')[1].split("</form>")[0]
     words = " ".join(procedure.name.split()[-3:])  # "thử nghiệm số N", typed without accents below
-    from procedures.text import fold
+    from common.text import fold
     response = client.get(URL, {"q": fold(words)})
     assert response.context["tab"] == selectors.WorklistTab.ALL
     assert returned.code in codes(response)

@@ -1,7 +1,7 @@
 """Procedure lists sort in Vietnamese dictionary order on every database ("Cấp…" before "Chứng…")."""
 import pytest
 
-from procedures.text import vietnamese_sort_key
+from common.text import vietnamese_sort_key
 from tests.factories import ProcedureFactory
 
 NAMES = ["Chứng thực bản sao từ bản chính", "Đăng ký khai sinh", "Cấp giấy phép xây dựng", "Dân số và gia đình",
