@@ -1,7 +1,27 @@
 """HTTP caching for public pages, shared by the public views of every app."""
 from functools import wraps
 
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+
+
+def token_page(response):
+    """A page whose URL carries a secret token (tracking, rating, verification): kept out of search engines, and
+    its URL never travels to another site in a Referer header."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def changing_page(response):
+    """A token page that follows a dossier's state: a browser may keep it but must ask again each time."""
+    patch_cache_control(response, private=True, no_cache=True)
+    return token_page(response)
+
+
+def never_cached_page(response):
+    """A token page that must not be kept at all (a form's answer, a redirect carrying the token)."""
+    add_never_cache_headers(response)
+    return token_page(response)
 
 
 def public_page(max_age: int = 300):

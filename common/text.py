@@ -3,7 +3,11 @@ import unicodedata
 
 
 def strip_diacritics(text: str) -> str:
-    """Vietnamese without its marks, case kept ("Đăng ký" -> "Dang ky"): search folding and unaccented SMS."""
+    """Vietnamese without its marks, case kept: search folding and unaccented SMS.
+
+    >>> strip_diacritics("Đăng ký khai sinh")
+    'Dang ky khai sinh'
+    """
     text = (text or "").replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
@@ -15,12 +19,20 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(text: str) -> str:
     """Text as inert text: a leading apostrophe before a formula trigger (OWASP CSV-injection guidance). Every
-    export uses it: the reports' sheets (portal.exports) and the catalogue's (procedures.resources)."""
+    export uses it: the reports' sheets (portal.exports) and the catalogue's (procedures.resources).
+
+    >>> neutralise("=1+1"), neutralise("Hà Nội")
+    ("'=1+1", 'Hà Nội')
+    """
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip Vietnamese diacritics ("Đăng ký" -> "dang ky") and collapse spaces."""
+    """Lower-case, strip Vietnamese diacritics and collapse spaces.
+
+    >>> fold("  Đăng   KÝ ")
+    'dang ky'
+    """
     return " ".join(strip_diacritics(text).lower().split())
 
 

@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from common.http import changing_page, never_cached_page, token_page
 from notifications.models import NotificationChannel
 
 from . import ratelimit, selectors, services, verification
@@ -51,24 +52,6 @@ RATE_LIMITED_MESSAGE = _(
 )
 
 
-def _noindex(response):
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    # The token is in the URL: it must not travel to another site in a Referer header.
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-def _changing(response):
-    """A page that follows the dossier's state: a browser may keep it but must ask again each time."""
-    patch_cache_control(response, private=True, no_cache=True)
-    return _noindex(response)
-
-
-def _never_cached(response):
-    add_never_cache_headers(response)
-    return _noindex(response)
-
-
 def _tracking_context(dossier: Dossier) -> dict:
     now = timezone.now()
     return {
@@ -91,9 +74,9 @@ def _render_tracking(request, token: str, template: str, not_found_template: str
     try:
         dossier = selectors.dossier_by_token(token)
     except Dossier.DoesNotExist:
-        return _changing(render(request, not_found_template, extra, status=404))
+        return changing_page(render(request, not_found_template, extra, status=404))
     choice = _notification_choice(dossier) if offer_opt_out else {}
-    return _changing(render(request, template, {**_tracking_context(dossier), **choice, **extra}))
+    return changing_page(render(request, template, {**_tracking_context(dossier), **choice, **extra}))
 
 
 def _notification_choice(dossier: Dossier) -> dict:
@@ -118,7 +101,7 @@ def opt_out(request, token):
     try:
         services.opt_out_of_notifications(token=token)
     except DossierActionError:
-        return _changing(render(request, "dossiers/public/not_found.html", {}, status=404))
+        return changing_page(render(request, "dossiers/public/not_found.html", {}, status=404))
     messages.success(request, _("Ông/bà sẽ không nhận thêm thông báo về hồ sơ này."))
     return redirect("tracking:track", token=token)
 
@@ -156,9 +139,9 @@ def lookup(request):
     if request.method == "POST":
         token, status, message = _lookup(request, form)
         if token:
-            return _never_cached(redirect("tracking:track", token=token))
+            return never_cached_page(redirect("tracking:track", token=token))
     response = render(request, "dossiers/public/lookup.html", {"form": form, "message": message}, status=status)
-    return _never_cached(response)
+    return never_cached_page(response)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -172,18 +155,18 @@ def kiosk(request):
         form = LookupForm(request.POST)
         token, status, message = _lookup(request, form)
         if token:
-            return _never_cached(redirect("tracking:kiosk_track", token=token))
+            return never_cached_page(redirect("tracking:kiosk_track", token=token))
         context.update(lookup_form=form, message=message)
     elif request.method == "POST":
         scan_form = KioskScanForm(request.POST)
         if scan_form.is_valid():
             kind, value = scan_form.cleaned_data["scan"]
             if kind == "token":
-                return _never_cached(redirect("tracking:kiosk_track", token=value))
+                return never_cached_page(redirect("tracking:kiosk_track", token=value))
             context["lookup_form"] = LookupForm(initial={"code": value})
         else:
             context["scan_form"] = scan_form
-    return _never_cached(render(request, "dossiers/public/kiosk.html", context, status=status))
+    return never_cached_page(render(request, "dossiers/public/kiosk.html", context, status=status))
 
 
 VERIFY_UPLOAD_RATE = (30, 600)  # checks of uploaded PDFs per 10 minutes per address: each costs real CPU
@@ -194,7 +177,7 @@ def verify_form(request):
     """Type (or paste) a result document's verification code, or upload a signed PDF to check its signature."""
     form = VerificationForm(request.GET or None)
     if form.is_valid():
-        return _never_cached(redirect("tracking:verify", token=form.cleaned_data["ma"]))
+        return never_cached_page(redirect("tracking:verify", token=form.cleaned_data["ma"]))
     context = {"form": form, "upload_form": SignedPdfForm(), "check": None}
     status = 200
     if request.method == "POST":
@@ -211,7 +194,7 @@ def verify_form(request):
             context["registered"] = selectors.result_document_by_copy_digest(hashlib.sha256(data).hexdigest())
         else:
             status = 400
-    return _never_cached(render(request, "dossiers/public/verify_form.html", context, status=status))
+    return never_cached_page(render(request, "dossiers/public/verify_form.html", context, status=status))
 
 
 @require_safe
@@ -223,12 +206,12 @@ def verify(request, token):
     except ResultDocument.DoesNotExist:
         response = render(request, "dossiers/public/verify.html", {"document": None, "form": VerificationForm()},
                           status=404)
-        return _changing(response)
+        return changing_page(response)
     dossier = document.dossier
     context = {"document": document, "dossier": dossier,
                "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
                "check": verification.check_stored_copy(document)}
-    return _changing(render(request, "dossiers/public/verify.html", context))
+    return changing_page(render(request, "dossiers/public/verify.html", context))
 
 
 @require_safe
@@ -242,7 +225,7 @@ def verify_copy(request, token):
         raise Http404
     response = FileResponse(document.electronic_copy.open("rb"), content_type="application/pdf",
                             filename=f"van-ban-ket-qua-{document.verification_token}.pdf")
-    return _noindex(response)
+    return token_page(response)
 
 
 @require_safe

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from procedures.roles import Role
+from procedures.roles import MANAGER_ROLES
 
 
 def _leads_an_agency(user) -> bool:
@@ -10,7 +10,7 @@ def _leads_an_agency(user) -> bool:
     if not user.is_authenticated:
         return False
     official = getattr(user, "official", None)
-    return bool(user.is_superuser or (official is not None and official.has_role(Role.LEADER, Role.AGENCY_ADMIN)))
+    return bool(user.is_superuser or (official is not None and official.has_role(*MANAGER_ROLES)))
 
 
 def portal(request):

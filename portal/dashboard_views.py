@@ -25,13 +25,12 @@ from dossiers.pdf import register_log_name
 from notifications import selectors as notification_selectors
 from procedures.access import load_official
 from procedures.models import Agency
-from procedures.roles import Role
+from procedures.roles import MANAGER_ROLES
 
 from . import charts, exports, reports
 from .dashboard_forms import DashboardFilterForm
 from .reports import cache as reports_cache
 
-LEADER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
 # Whole-agency roles may read the register, which holds applicants' names, addresses and phones (the same roles
 # as the printed register and as see every dossier: one definition, in dossiers.selectors).
 REGISTER_ROLES = dossier_selectors.WHOLE_AGENCY_ROLES
@@ -199,7 +198,7 @@ def _leader_tables(agency: Agency, filters: reports.Filters, now, *, overdue_row
 
 
 @require_safe
-@agency_access(*LEADER_ROLES)
+@agency_access(*MANAGER_ROLES)
 def leader(request):
     agency = request.dashboard_agency
     now = timezone.now()
@@ -227,7 +226,7 @@ def leader(request):
 
 
 @require_safe
-@agency_access(*LEADER_ROLES)
+@agency_access(*MANAGER_ROLES)
 def leader_export(request, table, fmt):
     agency = request.dashboard_agency
     now = timezone.now()

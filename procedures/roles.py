@@ -19,6 +19,9 @@ GROUP_NAMES = {
 }
 ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
+# Who manages an agency: the leaders' dashboard, handling ratings and reports, the "Điều hành" links.
+MANAGER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
+
 # What an agency administrator may do in the admin, within their own agency (procedures.admin scopes every page):
 # keep staff, catalogue and calendar, never delete. Granted to the group by data migrations
 # (procedures 0002, dossiers 0005), so a production install has it without the demo seed.

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from dossiers import selectors as dossier_selectors
 from procedures.calendar import Period
 from procedures.models import Official
-from procedures.roles import Role
+from procedures.roles import MANAGER_ROLES
 
 from .models import (
     MISCONDUCT_KINDS,
@@ -44,8 +44,6 @@ from .models import (
     RatingOfficial,
 )
 
-# Leaders and agency administrators handle their agency's ratings and reports.
-MANAGER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
 # Both ends open: every rating or report.
 ALL_TIME = Period()
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.http import token_page
 from dossiers import ratelimit as dossier_ratelimit
 from dossiers import services as dossier_services
 from dossiers.models import PersonalDataAccess
@@ -32,15 +33,8 @@ DEVICE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at about 400 days
 PAGE_SIZE = 25
 
 
-def _public(response):
-    # The token is in the URL: keep it out of search engines and out of other sites' Referer headers.
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _too_many(request):
-    return _public(render(request, "satisfaction/too_many.html", status=429))
+    return token_page(render(request, "satisfaction/too_many.html", status=429))
 
 
 # --- rating a dossier -----------------------------------------------------------------------------------
@@ -68,7 +62,7 @@ def rate_dossier(request, token):
             else:
                 messages.success(request, _("Cảm ơn ông/bà đã đánh giá. Ý kiến đã được ghi nhận."))
                 return redirect(request.path)
-    return _public(render(request, "satisfaction/rate_dossier.html", {
+    return token_page(render(request, "satisfaction/rate_dossier.html", {
         "dossier": dossier,
         "rating": rating,
         "form": form,
@@ -120,7 +114,7 @@ def rate_official(request, pk):
     if new_device:
         response.set_signed_cookie(DEVICE_COOKIE, device_id, salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE, httponly=True,
                                    samesite="Lax", secure=request.is_secure())
-    return _public(response)
+    return token_page(response)
 
 
 FEEDBACK_NOT_FOUND = _("Không tìm thấy phản ánh khớp với mã và 4 chữ số đã nhập. Phản ánh gửi ẩn danh hoặc không để "
@@ -175,7 +169,7 @@ def feedback_create(request):
             initial["official"] = int(request.GET["can_bo"])
             initial["subject"] = Feedback.Subject.OFFICIAL
         form = forms.FeedbackForm(initial=initial, handlers=handlers)
-    return _public(render(request, "satisfaction/feedback_form.html", {"form": form, "dossier": dossier}))
+    return token_page(render(request, "satisfaction/feedback_form.html", {"form": form, "dossier": dossier}))
 
 
 @never_cache
@@ -195,7 +189,7 @@ def feedback_lookup(request):
                 return redirect("satisfaction:feedback_status", token=token)
             dossier_ratelimit.fail(request, "lookup")
             message = FEEDBACK_NOT_FOUND
-    return _public(render(request, "satisfaction/feedback_lookup.html", {"form": form, "message": message},
+    return token_page(render(request, "satisfaction/feedback_lookup.html", {"form": form, "message": message},
                           status=status))
 
 
@@ -206,7 +200,7 @@ def feedback_status(request, token):
         feedback = selectors.feedback_by_token(token)
     except Feedback.DoesNotExist:
         raise Http404 from None
-    return _public(render(request, "satisfaction/feedback_status.html", {"feedback": feedback}))
+    return token_page(render(request, "satisfaction/feedback_status.html", {"feedback": feedback}))
 
 
 # --- staff ---------------------------------------------------------------------------------------------

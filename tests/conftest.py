@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -44,6 +45,15 @@ def pytest_collection_modifyitems(config, items):
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded and generated files (result documents' signed copies) go to a temporary folder, not ./media."""
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts and ends with an empty cache: rate-limit windows, the statistics' generations and cached
+    pages live there, outlive a test's rolled-back transaction, and would leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -9,13 +9,19 @@ Typical use:
 
 `steps=True` splits the time limit into reception / appraisal / approval / return steps that add up
 exactly to it; `steps=[("Thẩm định", Role.SPECIALIST, "2")]` gives explicit steps instead.
+
+The builders every test package receives dossiers with: `applicant(**overrides)` (a citizen's details),
+`documents_for(procedure)` (every required document, one original each) and `vn(...)` (an instant in Vietnam time).
 """
+import datetime
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from common.clock import VN
+from dossiers import services as dossier_services
 from procedures.models import (
     Agency,
     AgencyLevel,
@@ -207,3 +213,23 @@ class RequiredDocumentFactory(factory.django.DjangoModelFactory):
     originals = 1
     copies = 0
     mandatory = True
+
+
+# --- dossier builders --------------------------------------------------------------------------------------
+
+
+def vn(*args) -> datetime.datetime:
+    """An instant given in Vietnam wall-clock time: vn(2026, 3, 9, 9, 0)."""
+    return datetime.datetime(*args, tzinfo=VN)
+
+
+def applicant(**overrides) -> dossier_services.Applicant:
+    data = dict(name="Nguyễn Văn An", id_number="001203004567", phone="0912345678",
+                address="12 Hàng Bạc, phường Hoàn Kiếm, Hà Nội", email="an@example.vn")
+    data.update(overrides)
+    return dossier_services.Applicant(**data)
+
+
+def documents_for(procedure) -> list[dossier_services.ReceivedDocument]:
+    return [dossier_services.ReceivedDocument(name=doc.name, required_document_id=doc.pk, originals=1)
+            for doc in procedure.required_documents.all()]

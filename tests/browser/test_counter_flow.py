@@ -219,14 +219,23 @@ def test_destructive_action_asks_for_confirmation(page, live_server, office):
     section.locator("summary").click()
     section.get_by_label(re.compile("Lý do rút hồ sơ")).fill("Công dân xin rút")
     section.get_by_label(re.compile("Tôi xác nhận")).check()
-    page.once("dialog", lambda dialog: dialog.dismiss())
-    section.get_by_role("button", name="Công dân rút hồ sơ").click()
-    page.wait_for_timeout(300)
-    assert Dossier.objects.get(pk=dossier.pk).state == State.RECEIVED  # dismissed: nothing sent
+    asked, posts = [], []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+
+    def dismiss(dialog):
+        asked.append((dialog.type, dialog.message))
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    with page.expect_event("dialog"):
+        section.get_by_role("button", name="Công dân rút hồ sơ").click()
+    assert len(asked) == 1 and asked[0][0] == "confirm" and asked[0][1]  # the browser asked before sending
+    assert Dossier.objects.get(pk=dossier.pk).state == State.RECEIVED
     page.once("dialog", lambda dialog: dialog.accept())
     section.get_by_role("button", name="Công dân rút hồ sơ").click()
     page.wait_for_load_state()
     assert page.get_by_text("Đã ghi nhận công dân rút hồ sơ.").is_visible()
+    assert len(posts) == 1  # the dismissed click sent nothing; only the confirmed one was posted
     assert Dossier.objects.get(pk=dossier.pk).state == State.WITHDRAWN
 
 

@@ -1,20 +1,16 @@
 """Fixtures for the dossier lifecycle: an agency with one official per role and a four-step procedure."""
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from dossiers import services
 from procedures.roles import Role
-from tests.factories import AgencyFactory, OfficialFactory, ProcedureFactory
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# applicant, documents_for and vn live in tests.factories; many dossier tests import them from here.
+from tests.factories import VN, AgencyFactory, OfficialFactory, ProcedureFactory, applicant, documents_for, vn  # noqa: F401
+
 # A plain Tuesday morning with no holiday near it: deadlines are easy to read by hand.
 MONDAY_0900 = datetime.datetime(2026, 3, 9, 9, 0, tzinfo=VN)
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VN)
 
 
 @pytest.fixture
@@ -52,18 +48,6 @@ def outsider(db):
 def procedure(agency):
     """5 working days: reception 0.5, appraisal 3.5, approval 0.5, return 0.5."""
     return ProcedureFactory(agencies=[agency], steps=True, documents=2, time_limit=5)
-
-
-def applicant(**overrides) -> services.Applicant:
-    data = dict(name="Nguyễn Văn An", id_number="001203004567", phone="0912345678",
-                address="12 Hàng Bạc, phường Hoàn Kiếm, Hà Nội", email="an@example.vn")
-    data.update(overrides)
-    return services.Applicant(**data)
-
-
-def documents_for(procedure) -> list[services.ReceivedDocument]:
-    return [services.ReceivedDocument(name=doc.name, required_document_id=doc.pk, originals=1)
-            for doc in procedure.required_documents.all()]
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from dossiers import services
 from tests.conftest import CHROMIUM, launch_chromium
@@ -46,7 +45,6 @@ class PublicPage:
 @pytest.fixture
 def public_pages(build_dossier, clerk) -> list[PublicPage]:
     """One instance of every public screen, with data behind it."""
-    cache.clear()
     open_dossier = build_dossier("in_progress")
     services.request_supplement(dossier_id=open_dossier.pk, actor=open_dossier.current_assignee.user,
                                 missing="Bản sao giấy chứng nhận quyền sử dụng đất", reply_by=datetime.date(2026, 3, 20),

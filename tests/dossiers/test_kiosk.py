@@ -1,18 +1,10 @@
 """The office kiosk /kiosk/: a scanner's input opens the dossier; a typed code alone never does."""
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.dossiers.public_support import MASKED_NAME, leaked
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -486,7 +486,8 @@ def test_leader_rejects_an_extension_with_a_reason(build_dossier, specialist, le
     assert 'id="action-request_extension"' not in html
 
 
-def test_extension_decisions_through_the_dossier_page(build_dossier, specialist, leader, client):
+def test_extension_decisions_through_the_dossier_page(build_dossier, specialist, leader, client, time_machine):
+    time_machine.move_to(vn(2026, 3, 12, 10, 0), tick=False)
     dossier = build_dossier("in_progress")
     extension = services.request_extension(dossier_id=dossier.pk, actor=specialist.user, reason="Chờ xác minh",
                                            proposed_due_at=vn(2026, 3, 25, 17, 0), now=vn(2026, 3, 12, 9, 0))
@@ -498,10 +499,10 @@ def test_extension_decisions_through_the_dossier_page(build_dossier, specialist,
     client.post(reverse("dossiers:approve_extension", args=[extension.pk]), {"due_at": "31/02/2026"})
     extension.refresh_from_db()
     assert extension.status == Extension.Status.PENDING
-    response = client.post(reverse("dossiers:approve_extension", args=[extension.pk]), {"due_at": "20/12/2030"})
+    response = client.post(reverse("dossiers:approve_extension", args=[extension.pk]), {"due_at": "27/03/2026"})
     assert response.status_code == 302
     extension.refresh_from_db()
-    assert extension.approved_due_at == vn(2030, 12, 20, 17, 0) and fresh(dossier).due_at == vn(2030, 12, 20, 17, 0)
+    assert extension.approved_due_at == vn(2026, 3, 27, 17, 0) and fresh(dossier).due_at == vn(2026, 3, 27, 17, 0)
 
 
 def test_pause_after_an_extension_moves_the_new_appointment(build_dossier, specialist, leader, clerk):

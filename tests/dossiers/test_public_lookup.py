@@ -1,6 +1,5 @@
 """Public lookup /tra-cuu/: code plus 4 digits, no enumeration, rate-limited per client address."""
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from tests.dossiers.public_support import leaked, without_csrf
@@ -8,14 +7,6 @@ from tests.dossiers.public_support import leaked, without_csrf
 pytestmark = pytest.mark.django_db
 
 WRONG = "0000"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The attempt counters live in the cache, which outlives a test's database transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

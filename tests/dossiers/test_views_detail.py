@@ -3,13 +3,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from dossiers.models import Dossier, DossierEvent, Extension, ResultDocument, State
 from procedures.roles import Role
 from tests.factories import OfficialFactory
 
-from .conftest import snapshot
+from .conftest import snapshot, vn
 
 
 def page(pk: int) -> str:
@@ -132,11 +131,12 @@ def test_exactly_the_allowed_actions_are_offered(client, build_dossier, clerk, s
     assert set(offered(response)) == expected
 
 
-def test_offered_actions_succeed(client, build_dossier, clerk, specialist, leader):
+def test_offered_actions_succeed(client, build_dossier, clerk, specialist, leader, time_machine):
     """Every action the page offers to the holder goes through when posted with sensible data."""
+    time_machine.move_to(vn(2026, 3, 10, 10, 0), tick=False)  # the day after the dossiers are received
     data = {
         "forward": {}, "assign": {"assignee": None}, "send_back": {"to_step": None, "reason": "Sai sót"},
-        "request_supplement": {"missing": "Sổ hộ khẩu", "reply_by": "31/12/2099"},
+        "request_supplement": {"missing": "Sổ hộ khẩu", "reply_by": "20/03/2026"},
         "await_payment": {"amount": "50.000", "description": "Lệ phí"},
         "reject": {"reason": "Không đủ điều kiện", "confirm": "on"},
     }
@@ -256,11 +256,12 @@ def test_request_supplement_in_the_past_is_refused_by_the_service(client, specia
     assert 'href="#id_request_supplement-reply_by"' in body
 
 
-def test_supplement_round_trip(client, specialist, clerk, build_dossier):
+def test_supplement_round_trip(client, specialist, clerk, build_dossier, time_machine):
+    time_machine.move_to(vn(2026, 3, 10, 10, 0), tick=False)
     dossier = build_dossier("in_progress")
     client.force_login(specialist.user)
     client.post(act(dossier.pk, "request_supplement"), {
-        "request_supplement-missing": "Bản sao", "request_supplement-reply_by": "31/12/2099"})
+        "request_supplement-missing": "Bản sao", "request_supplement-reply_by": "20/03/2026"})
     assert Dossier.objects.get(pk=dossier.pk).state == State.SUPPLEMENT_REQUESTED
     client.force_login(clerk.user)
     response = client.post(act(dossier.pk, "fulfil_supplement"), {"fulfil_supplement-note": "Đã nhận"}, follow=True)
@@ -357,12 +358,13 @@ def test_processed_returned_and_result_registered(client, clerk, build_dossier):
     assert "chưa có kết quả" in errors_of(response)[-1]
 
 
-def test_extension_request_then_leader_approval_from_the_page(client, clerk, leader, receive):
-    dossier = receive(now=timezone.now())  # due in the future: an extension may still be requested
+def test_extension_request_then_leader_approval_from_the_page(client, clerk, leader, receive, time_machine):
+    time_machine.move_to(vn(2026, 3, 10, 10, 0), tick=False)
+    dossier = receive(now=vn(2026, 3, 10, 10, 0))  # due 17/03: an extension may still be requested
     client.force_login(clerk.user)
     assert "request_extension" in offered(client.get(page(dossier.pk)))
     response = client.post(act(dossier.pk, "request_extension"), {
-        "request_extension-reason": "Chờ xác minh thực địa", "request_extension-proposed_due_at": "31/12/2099"},
+        "request_extension-reason": "Chờ xác minh thực địa", "request_extension-proposed_due_at": "31/03/2026"},
         follow=True)
     assert "chờ lãnh đạo phê duyệt" in messages_of(response)[-1]
     extension = Extension.objects.get(dossier=dossier)

@@ -67,22 +67,25 @@ def test_official_without_roles_sees_an_empty_worklist(client, agency, build_dos
     assert client.get(URL, {"q": dossier.code}).status_code == 200  # no redirect into a dossier they cannot see
 
 
-def test_tabs_and_counts_for_a_clerk(client, clerk, build_dossier, received_now):
-    overdue = build_dossier("in_progress")  # received 09/03/2026: long overdue by now
+def test_tabs_and_counts_for_a_clerk(client, clerk, build_dossier, receive, received_now, time_machine):
+    # Monday 16/03/2026 10:00; 5-working-day procedure, due-soon horizon 2 working days (Wednesday 18/03 10:00).
+    time_machine.move_to(vn(2026, 3, 16, 10, 0), tick=False)
+    overdue = build_dossier("in_progress")  # received 09/03 09:00, due 16/03 09:00: an hour overdue
     waiting = build_dossier("supplement_requested")
     processed = build_dossier("processed")
     returned = build_dossier("returned")
-    fresh = received_now()  # at the reception step, held by the clerk
+    soon = receive(now=vn(2026, 3, 11, 9, 0))  # due 18/03 09:00; at the reception step, held by the clerk
+    fresh = received_now()  # due 23/03 10:00; at the reception step, held by the clerk
     client.force_login(clerk.user)
 
     response = client.get(URL)
     assert response.status_code == 200
-    counts = tab_counts(response)
-    assert counts == {"mine": 1, "open": 3, "due_soon": counts["due_soon"], "overdue": 1, "waiting": 1,
-                      "to_return": 1, "all": 5}
-    assert codes(response) == {fresh.code}  # "Của tôi" is the default tab
+    assert tab_counts(response) == {"mine": 2, "open": 4, "due_soon": 1, "overdue": 1, "waiting": 1,
+                                    "to_return": 1, "all": 6}
+    assert codes(response) == {soon.code, fresh.code}  # "Của tôi" is the default tab
 
-    assert codes(client.get(URL, {"tab": "open"})) == {overdue.code, waiting.code, fresh.code}
+    assert codes(client.get(URL, {"tab": "open"})) == {overdue.code, waiting.code, soon.code, fresh.code}
+    assert codes(client.get(URL, {"tab": "due_soon"})) == {soon.code}
     assert codes(client.get(URL, {"tab": "overdue"})) == {overdue.code}
     assert codes(client.get(URL, {"tab": "waiting"})) == {waiting.code}
     assert codes(client.get(URL, {"tab": "to_return"})) == {processed.code}
@@ -91,8 +94,11 @@ def test_tabs_and_counts_for_a_clerk(client, clerk, build_dossier, received_now)
     assert "badge-late" in body and "Quá hạn" in body
 
 
-def test_deadline_tabs_match_the_deadline_selectors(client, clerk, agency, build_dossier, received_now):
+def test_deadline_tabs_match_the_deadline_selectors(client, clerk, agency, build_dossier, receive, received_now,
+                                                    time_machine):
+    time_machine.move_to(vn(2026, 3, 16, 10, 0), tick=False)
     build_dossier("in_progress")
+    receive(now=vn(2026, 3, 11, 9, 0))  # due soon
     build_dossier("awaiting_payment")  # paused: neither overdue nor due soon
     received_now()
     client.force_login(clerk.user)
@@ -100,8 +106,9 @@ def test_deadline_tabs_match_the_deadline_selectors(client, clerk, agency, build
     due_soon = {d.code for d in selectors.due_soon_dossiers(agency)}
     assert codes(client.get(URL, {"tab": "overdue"})) == overdue
     assert codes(client.get(URL, {"tab": "due_soon"})) == due_soon
+    assert (len(overdue), len(due_soon)) == (1, 1)
     counts = tab_counts(client.get(URL))
-    assert (counts["overdue"], counts["due_soon"]) == (len(overdue), len(due_soon))
+    assert (counts["overdue"], counts["due_soon"]) == (1, 1)
 
 
 def test_sorted_by_due_date(client, clerk, receive):

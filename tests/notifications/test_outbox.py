@@ -107,8 +107,6 @@ def test_a_message_past_its_useful_life_is_dropped_not_sent(receive, settings):
 
 def test_the_provider_rate_is_kept(receive, settings):
     settings.NOTIFY_RATE_LIMITS = {"email": (1, 3600)}
-    from django.core.cache import cache
-    cache.clear()
     first, second = receive(now=timezone.now()), receive(now=timezone.now())
     assert services.deliver(Notification.objects.get(dossier_id=first.pk).pk).state == State.SENT
     held = services.deliver(Notification.objects.get(dossier_id=second.pk).pk)

@@ -29,7 +29,6 @@ Procedure Q (appraisal 1 day by a specialist, approval 1 day by a leader) feeds 
 """
 import datetime
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -37,26 +36,21 @@ from django.test import override_settings
 
 from dossiers import services
 from procedures.roles import Role
-from tests.factories import AgencyFactory, DepartmentFactory, FieldFactory, OfficialFactory, ProcedureFactory
+from tests.factories import (
+    VN,
+    AgencyFactory,
+    DepartmentFactory,
+    FieldFactory,
+    OfficialFactory,
+    ProcedureFactory,
+    applicant,
+    documents_for,
+    vn,
+)
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime.datetime(2026, 3, 18, 10, 0, tzinfo=VN)
-
-
-def vn(*args) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=VN)
-
-
-def applicant(**overrides) -> services.Applicant:
-    data = dict(name="Nguyễn Văn An", id_number="001203004567", phone="0912345678",
-                address="12 Hàng Bạc, phường Hoàn Kiếm, Hà Nội", email="an@example.vn")
-    data.update(overrides)
-    return services.Applicant(**data)
-
-
-def documents_for(procedure) -> list[services.ReceivedDocument]:
-    return [services.ReceivedDocument(name=doc.name, required_document_id=doc.pk, originals=1)
-            for doc in procedure.required_documents.all()]
+# The clock of the pages in these tests (the `city` fixture): the report functions take NOW explicitly.
+VIEWED_AT = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=VN)
 
 
 class Builder:
@@ -95,7 +89,10 @@ def city_data(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def city(city_data, db):
+def city(city_data, db, time_machine):
+    """The city, with its pages viewed on a fixed day three months after its dossiers: the public figures' last 12
+    months still hold March 2026, and what is overdue is the same whatever later day the suite runs on."""
+    time_machine.move_to(VIEWED_AT, tick=True)
     return city_data
 
 

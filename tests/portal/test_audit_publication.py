@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
@@ -11,13 +10,6 @@ from django.urls import reverse
 from dossiers import tasks
 from dossiers.models import AuditChainHead, DossierEvent
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_daily_task_publishes_each_head_on_the_page_and_in_json(client, city):

@@ -1,24 +1,14 @@
 """The statistics pages through the real HTTP stack: figures, privacy, caching, permissions and query counts."""
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from dossiers import services
 from portal import reports
+from tests.factories import applicant, documents_for
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
-from tests.portal.dashboard_fixtures import applicant, documents_for
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # Rolled-back rows never bump the cache generation: start every test from an empty cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def figure(response, name: str) -> str:

@@ -3,30 +3,26 @@ where they hold personal data."""
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
-import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
+from tests.factories import vn
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
-from tests.portal.dashboard_fixtures import vn
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def workbook(response):
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert re.fullmatch(r'attachment; filename="[\w.-]+\.xlsx"', response["Content-Disposition"])
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 
 def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("text/csv")
+    assert re.fullmatch(r'attachment; filename="[\w.-]+\.csv"', response["Content-Disposition"])
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark, for Excel
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

@@ -3,7 +3,6 @@ plus a builder that brings a dossier to its end through the dossier services, at
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from dossiers import services as dossier_services
 from procedures.roles import Role
@@ -18,14 +17,6 @@ BEFORE_DUE = vn(2026, 3, 10, 14, 0)
 ON_DUE_DAY = vn(2026, 3, 16, 8, 0)
 AFTER_DUE = vn(2026, 3, 17, 9, 0)
 RATED_AT = vn(2026, 3, 20, 10, 0)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate-limit windows live in the cache: every test starts with none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

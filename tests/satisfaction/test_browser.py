@@ -3,7 +3,6 @@ serious or critical axe-core violation."""
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from satisfaction.models import Feedback, Rating
 from tests.conftest import CHROMIUM, launch_chromium
@@ -47,7 +46,6 @@ def no_horizontal_scroll(tab, chromium):
 
 
 def test_rating_and_feedback_on_a_phone_without_javascript(chromium, live_server, finish, clerk):
-    cache.clear()
     dossier = finish()
     tab = phone(chromium)
     tab.goto(f"{live_server.url}/t/{dossier.tracking_token}/danh-gia/")
@@ -85,7 +83,6 @@ def test_rating_and_feedback_on_a_phone_without_javascript(chromium, live_server
 def test_public_pages_pass_axe(chromium, live_server, finish, clerk):
     from axe_playwright_python.sync_playwright import Axe
 
-    cache.clear()
     done, open_dossier = finish(), finish("in_progress")
     paths = [f"/t/{done.tracking_token}/danh-gia/", f"/t/{open_dossier.tracking_token}/danh-gia/",
              f"/can-bo/{clerk.pk}/danh-gia/", "/phan-anh/"]

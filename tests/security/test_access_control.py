@@ -22,6 +22,8 @@ from tests.factories import (
     ProcedureFactory,
     StaffUserFactory,
     UserFactory,
+    applicant,
+    documents_for,
 )
 
 pytestmark = pytest.mark.django_db
@@ -346,12 +348,9 @@ def received(ward, cast):
     from dossiers import services
 
     procedure = ProcedureFactory(agencies=[ward], steps=True, documents=1, time_limit=5)
-    document = procedure.required_documents.first()
     return services.receive(
         actor=cast["clerk"], procedure_id=procedure.pk,
-        applicant=services.Applicant(name="Nguyễn Văn Bí Mật", id_number="001203004567", phone="0912345678",
-                                     address="12 Hàng Bạc, Hà Nội"),
-        documents=[services.ReceivedDocument(name=document.name, required_document_id=document.pk, originals=1)],
+        applicant=applicant(name="Nguyễn Văn Bí Mật", email=""), documents=documents_for(procedure),
     )
 
 

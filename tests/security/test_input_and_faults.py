@@ -274,20 +274,10 @@ def test_an_appointment_or_reply_date_far_ahead_is_a_form_error(client, build_do
 # --- public input: non-ASCII digits, NUL bytes, no code-existence oracle ------------------------------------
 
 
-@pytest.fixture
-def _no_rate_limits():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 NON_ASCII_DIGITS = ["١٢٣٤", "۱۲۳۴", "१२३४", "𝟏𝟐𝟑𝟒", "12³4", "١٢٣"]
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_no_rate_limits")
 @pytest.mark.parametrize("digits", NON_ASCII_DIGITS)
 def test_lookup_with_non_ascii_digits_reads_the_same_for_known_and_unknown_codes(client, receive, digits):
     known = receive().code
@@ -302,7 +292,6 @@ def test_lookup_with_non_ascii_digits_reads_the_same_for_known_and_unknown_codes
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_no_rate_limits")
 def test_lookup_accepts_full_width_digits_as_the_same_digits(client, receive):
     dossier = receive(phone="0912345678")
     response = client.post("/tra-cuu/", {"code": dossier.code, "last_digits": "５６７８"})
@@ -319,7 +308,6 @@ def test_the_lookup_selector_never_raises_on_odd_digits(receive):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_no_rate_limits")
 def test_reception_stores_full_width_digits_as_ascii_and_the_dossier_can_be_looked_up(client, clerk, procedure):
     from dossiers.models import Dossier
     from tests.dossiers.test_views_receive import URL, valid_post
@@ -363,7 +351,6 @@ NUL_REQUESTS = [
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_no_rate_limits")
 @pytest.mark.parametrize(("method", "path", "data"), NUL_REQUESTS)
 def test_a_nul_byte_anywhere_is_a_400_or_404(client, agency, method, path, data):
     response = getattr(client, method)(path, data)
@@ -377,7 +364,6 @@ def test_a_nul_byte_in_the_session_cookie_is_a_400(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_no_rate_limits")
 def test_a_placard_link_with_odd_digits_is_not_a_500(client, clerk):
     for value in ("²", "١٢", "99999999999999999999999"):
         assert client.get("/phan-anh/", {"can_bo": value}).status_code == 200
@@ -399,7 +385,6 @@ def test_public_posts_refuse_a_large_body_before_reading_it(client, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("_no_rate_limits")
 def test_feedback_of_the_longest_allowed_content_fits_its_body_limit(client, agency):
     from satisfaction.forms import FeedbackForm
     from satisfaction.models import Feedback

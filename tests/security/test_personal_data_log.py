@@ -12,7 +12,7 @@ from dossiers.models import PersonalDataAccess
 from procedures.roles import Role
 from satisfaction import services as satisfaction_services
 from satisfaction.models import Feedback
-from tests.factories import AgencyFactory, OfficialFactory, ProcedureFactory, StaffUserFactory
+from tests.factories import AgencyFactory, OfficialFactory, ProcedureFactory, StaffUserFactory, applicant, documents_for
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +71,9 @@ def world(db):
     agency = AgencyFactory(code="000.00.26.H29")
     clerk = OfficialFactory(agency=agency, roles=[Role.RECEPTION])
     procedure = ProcedureFactory(agencies=[agency], steps=True, documents=1, time_limit=5)
-    document = procedure.required_documents.first()
     dossier = services.receive(
         actor=clerk.user, procedure_id=procedure.pk,
-        applicant=services.Applicant(name="Nguyễn Văn An", id_number="001203004567", phone="0912345678",
-                                     address="12 Hàng Bạc, Hà Nội"),
-        documents=[services.ReceivedDocument(name=document.name, required_document_id=document.pk, originals=1)],
+        applicant=applicant(email=""), documents=documents_for(procedure),
     )
     slip = services.give_guidance(actor=clerk.user, procedure_id=procedure.pk, applicant_name="Trần Thị Khách",
                                   missing="Tờ khai")
