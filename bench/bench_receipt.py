@@ -15,11 +15,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from common.clock import VN  # noqa: E402
+
 BUDGET_MS = 400
 
 

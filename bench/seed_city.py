@@ -23,7 +23,6 @@ import random
 import sys
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -37,11 +36,11 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from common.clock import VN  # noqa: E402
 from common.text import fold  # noqa: E402
 from procedures.models import Agency, AgencyLevel, Department, Field, Official, Procedure, ProcedureStep  # noqa: E402
 from procedures.roles import GROUP_NAMES, Role  # noqa: E402
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY_MINUTES = 480  # 8 working hours
 SESSIONS = ((7 * 60 + 30, 11 * 60 + 30), (13 * 60, 17 * 60))
 CHUNK = 20000

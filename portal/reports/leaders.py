@@ -26,7 +26,7 @@ from procedures import calendar
 from procedures.models import Agency, Official, ProcedureStep, TimeUnit, step_unit
 from satisfaction import selectors as satisfaction_selectors
 
-from .periods import Period, WorkingClock, percentile, rate, tenth
+from .periods import Period, WorkingClock, mean, percentile, rate
 from .tables import Column, Table
 
 OVERDUE_PAGE_SIZE = 50
@@ -204,10 +204,9 @@ def step_bottlenecks(agency: Agency, filters: Filters) -> Table:
     for step_id, row in counts.items():
         step = steps[step_id]
         values = sorted(taken[step_id])
-        mean = tenth(sum(values, Decimal(0)) / len(values)) if values else None
         rows.append([f"{step.procedure.code} — {step.procedure.name}", f"{step.order}. {step.name}", step.duration,
                      str(TimeUnit(step_unit(step.procedure.time_unit)).label), row["finished"], row["late"],
-                     rate(row["late"], row["finished"]), mean, percentile(values, Decimal("0.9")), len(values)])
+                     rate(row["late"], row["finished"]), mean(values), percentile(values, Decimal("0.9")), len(values)])
     rows.sort(key=lambda r: (-(r[6] or 0), -r[4], r[0], r[1]))
     note = _("Thời gian làm việc tính theo lịch làm việc của cơ quan (ngày hoặc giờ làm việc, như thời gian quy định), "
              "trên tối đa %(n)s lượt hoàn thành gần nhất của mỗi bước, kể cả thời gian tạm dừng chờ bổ sung; "
@@ -252,11 +251,10 @@ def official_review(agency: Agency, filters: Filters) -> Table:
     table_rows = []
     for row in rows:
         days = lateness.get(row["id"], [])
-        mean_late = tenth(sum(days, Decimal(0)) / len(days)) if days else None
         satisfied, rated = satisfaction.get(row["id"], (0, 0))
         table_rows.append([row["display_name"], row["department__name"] or "", row["handled"],
                            row["handled"] - row["late"], row["late"], rate(row["handled"] - row["late"], row["handled"]),
-                           mean_late, rated, rate(satisfied, rated), *scores.get(row["id"], (None, ""))])
+                           mean(days), rated, rate(satisfied, rated), *scores.get(row["id"], (None, ""))])
     note = _("Lượt xử lý: các bước được giao và đã hoàn thành trong kỳ (không tính bước kết thúc do dừng hoặc rút hồ sơ). "
              "Đúng hạn: hoàn thành không muộn hơn ngày hạn của bước. Trễ trung bình: số ngày làm việc từ hạn bước đến "
              "lúc hoàn thành, trung bình trên các lượt trễ hạn. Điểm đánh giá và xếp loại: bảng điểm nội bộ của hệ "

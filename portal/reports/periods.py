@@ -11,7 +11,7 @@ from django.utils import timezone
 from common.clock import VN
 from procedures.calendar import Period, WorkingClock, month_starts
 
-__all__ = ["MONTHS_SHOWN", "Period", "WorkingClock", "month_key", "month_starts", "percentile", "rate", "tenth"]
+__all__ = ["MONTHS_SHOWN", "Period", "WorkingClock", "mean", "month_key", "month_starts", "percentile", "rate", "tenth"]
 
 MONTHS_SHOWN = 12
 HUNDRED = Decimal(100)
@@ -41,6 +41,15 @@ def month_key(value) -> datetime.date:
 
 def tenth(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def mean(values: Sequence[Decimal]) -> Decimal | None:
+    """The mean to one decimal, None for no values.
+
+    >>> mean([Decimal(1), Decimal(2)]), mean([])
+    (Decimal('1.5'), None)
+    """
+    return tenth(sum(values, Decimal(0)) / len(values)) if values else None
 
 
 def percentile(values: Sequence[Decimal], fraction: Decimal) -> Decimal | None:

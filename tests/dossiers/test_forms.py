@@ -1,13 +1,11 @@
 """Counter forms on their own: Vietnamese input conventions and the checklist rules."""
 import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from common.clock import VN
 from dossiers import forms
-
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.mark.parametrize(("typed", "amount"), [("1.250.000", 1250000), ("1 250 000", 1250000), ("50000", 50000),

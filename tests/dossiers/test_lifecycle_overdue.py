@@ -35,6 +35,18 @@ def test_overdue_and_due_soon_lists(dossiers, agency):
     for name, dossier in dossiers.items():
         dossier.refresh_from_db()
         assert dossier.is_overdue(NOW) == (name == "late"), name
+        assert dossier.is_due_soon(NOW, selectors.due_soon_limit(agency, NOW)) == (name == "soon"), name
+
+
+def test_the_queryset_methods_are_the_one_definition(dossiers, agency):
+    """`Dossier.objects.overdue` / `.due_soon` (the selectors, reports and worklist tabs build on them) agree
+    with the loaded rows' `is_overdue` / `is_due_soon`."""
+    from dossiers.models import Dossier
+
+    within = selectors.due_soon_limit(agency, NOW)
+    assert set(Dossier.objects.overdue(NOW)) == {dossiers["late"]}
+    assert set(Dossier.objects.filter(agency=agency).due_soon(NOW, within)) == {dossiers["soon"]}
+    assert set(Dossier.objects.due_soon(NOW, vn(2026, 3, 19, 9, 0))) == {dossiers["soon"], dossiers["later"]}
 
 
 def test_before_the_appointment_nothing_is_overdue(dossiers, agency):

@@ -1,16 +1,15 @@
 """The working calendar against real exception rows: dated cases worked out by hand, then properties."""
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.clock import VN
 from procedures import calendar
 from procedures.models import CalendarException
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DAYS, HOURS, SAME_DAY = "days", "hours", "same_day"
 Kind, Part, Source = CalendarException.Kind, CalendarException.Part, CalendarException.Source
 
