@@ -4,6 +4,7 @@ State changes happen only through `dossiers.services`; the FSM field is protecte
 assign it. National status codes follow the national portal's vocabulary (docs/ARCHITECTURE.md).
 """
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import models
@@ -250,7 +251,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     @classmethod
     def states_allowing(cls, service: str) -> frozenset[str]:
         """The states in which `service` may act: the sources of the transitions that name it."""
-        return frozenset(t.source for t in _transitions() if service in t.custom.get("services", ()))
+        return _states_by_service().get(service, frozenset())
 
     @classmethod
     def states_issuing(cls, form: str) -> frozenset[str]:
@@ -294,8 +295,18 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
 
 def _transitions():
-    """Every declared transition of the dossier's state (django-fsm's table, read at call time)."""
+    """Every declared transition of the dossier's state (django-fsm's table)."""
     return Dossier._meta.get_field("state").get_all_transitions(Dossier)
+
+
+@functools.cache
+def _states_by_service() -> dict[str, frozenset[str]]:
+    """service -> the states it may act in; the table is fixed once the class is built, so it is read once."""
+    table: dict[str, set[str]] = {}
+    for t in _transitions():
+        for service in t.custom.get("services", ()):
+            table.setdefault(service, set()).add(t.source)
+    return {service: frozenset(states) for service, states in table.items()}
 
 
 def timeliness_of(finished_at: datetime.datetime, due_at: datetime.datetime) -> str:

@@ -87,6 +87,17 @@ def _start(dossier_id: int, actor, now: datetime.datetime | None, *roles: str) -
     return _Context(dossier=dossier, official=official, now=now or timezone.now())
 
 
+def _start_allowed(dossier_id: int, actor, now: datetime.datetime | None, service: str, *,
+                   expected_step_id: int | None = None, wrong_state: str) -> _Context:
+    """Lock and check, in this order: the actor's agency and roles (ROLES_FOR), that their screen is not stale,
+    and that the dossier's state allows `service` (the model's transitions); `wrong_state` may name the state."""
+    ctx = _start(dossier_id, actor, now, *ROLES_FOR.get(service, ()))
+    _check_fresh(ctx.dossier, expected_step_id)
+    if not ctx.dossier.allows(service):
+        raise DossierActionError(wrong_state % {"state": ctx.dossier.get_state_display()})
+    return ctx
+
+
 def _check_fresh(dossier: Dossier, expected_step_id: int | None) -> None:
     """A clerk acts on what their screen showed; if someone moved the dossier meanwhile, refuse."""
     if expected_step_id is not None and dossier.current_step_id != expected_step_id:

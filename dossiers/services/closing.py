@@ -13,7 +13,6 @@ from ._core import (
     ROLES_FOR,
     Event,
     _audited_save,
-    _check_fresh,
     _close_step,
     _Context,
     _event,
@@ -23,6 +22,7 @@ from ._core import (
     _require_transition,
     _save,
     _start,
+    _start_allowed,
 )
 
 
@@ -30,11 +30,9 @@ from ._core import (
 def mark_processed(*, dossier_id: int, actor, result_note: str = "", expected_step_id: int | None = None,
                    now: datetime.datetime | None = None) -> Dossier:
     """The result is ready: the last step closes and the processing clock stops (its finish decides timeliness)."""
-    ctx = _start(dossier_id, actor, now)
+    ctx = _start_allowed(dossier_id, actor, now, "mark_processed", expected_step_id=expected_step_id,
+                         wrong_state=_("Hồ sơ không ở trạng thái có thể xác nhận có kết quả."))
     dossier = ctx.dossier
-    _check_fresh(dossier, expected_step_id)
-    if not dossier.allows("mark_processed"):
-        raise DossierActionError(_("Hồ sơ không ở trạng thái có thể xác nhận có kết quả."))
     if dossier.procedure.steps.filter(order__gt=dossier.current_step.order).exists():
         raise DossierActionError(_("Hồ sơ chưa qua hết các bước xử lý."))
     record = _require_step_holder(ctx)
@@ -109,10 +107,9 @@ def reject(*, dossier_id: int, actor, reason: str, legal_ground: str = "", expec
     settled is returned "kèm theo thông báo bằng văn bản và nêu rõ lý do", carried into NĐ 118/2025/NĐ-CP — its
     article there not verified, docs/ARCHITECTURE.md). National status 3 (refused). A specialist refuses the
     step they hold; a leader any open received or in-progress dossier of the agency."""
-    ctx = _start(dossier_id, actor, now, *ROLES_FOR["reject"])
+    ctx = _start_allowed(dossier_id, actor, now, "reject", expected_step_id=expected_step_id,
+                         wrong_state=_("Chỉ từ chối giải quyết được hồ sơ đã tiếp nhận hoặc đang giải quyết."))
     dossier = ctx.dossier
-    _check_fresh(dossier, expected_step_id)
-    _require_transition(dossier._reject, _("Chỉ từ chối giải quyết được hồ sơ đã tiếp nhận hoặc đang giải quyết."))
     if not ctx.official.has_role(Role.LEADER):
         _require_step_holder(ctx)
     reason, legal_ground = (reason or "").strip(), (legal_ground or "").strip()

@@ -10,13 +10,12 @@ from ..models import Dossier, State, StepRecord
 from ._core import (
     Event,
     _audited_save,
-    _check_fresh,
     _close_step,
     _event,
     _open_step,
     _require_step_holder,
     _save,
-    _start,
+    _start_allowed,
     _validated_assignee,
 )
 
@@ -25,11 +24,9 @@ from ._core import (
 def assign(*, dossier_id: int, actor, assignee_id: int, expected_step_id: int | None = None, note: str = "",
            now: datetime.datetime | None = None) -> Dossier:
     """Give the current step to a named official (a leader dispatching, or the holder handing over)."""
-    ctx = _start(dossier_id, actor, now)
+    ctx = _start_allowed(dossier_id, actor, now, "assign", expected_step_id=expected_step_id,
+                         wrong_state=_("Chỉ phân công được hồ sơ đang giải quyết."))
     dossier = ctx.dossier
-    _check_fresh(dossier, expected_step_id)
-    if not dossier.allows("assign"):
-        raise DossierActionError(_("Chỉ phân công được hồ sơ đang giải quyết."))
     record = _require_step_holder(ctx)
     assignee = _validated_assignee(dossier.agency_id, dossier.current_step, assignee_id)
     if record is not None:
@@ -45,12 +42,9 @@ def assign(*, dossier_id: int, actor, assignee_id: int, expected_step_id: int | 
 def forward(*, dossier_id: int, actor, expected_step_id: int | None = None, assignee_id: int | None = None,
             note: str = "", now: datetime.datetime | None = None) -> Dossier:
     """Hand the dossier to the procedure's next step; leaving reception starts the processing state."""
-    ctx = _start(dossier_id, actor, now)
+    ctx = _start_allowed(dossier_id, actor, now, "forward", expected_step_id=expected_step_id,
+                         wrong_state=_("Hồ sơ không ở trạng thái có thể chuyển bước (hiện: %(state)s)."))
     dossier = ctx.dossier
-    _check_fresh(dossier, expected_step_id)
-    if not dossier.allows("forward"):
-        raise DossierActionError(_("Hồ sơ không ở trạng thái có thể chuyển bước (hiện: %(state)s).")
-                                 % {"state": dossier.get_state_display()})
     record = _require_step_holder(ctx)
     next_step = dossier.procedure.steps.filter(order__gt=dossier.current_step.order).order_by("order").first()
     if next_step is None:
@@ -69,11 +63,9 @@ def forward(*, dossier_id: int, actor, expected_step_id: int | None = None, assi
 def send_back(*, dossier_id: int, actor, to_step_id: int, reason: str, expected_step_id: int | None = None,
               now: datetime.datetime | None = None) -> Dossier:
     """Return the dossier to an earlier step (e.g. approval finds an appraisal error), to whoever held it."""
-    ctx = _start(dossier_id, actor, now)
+    ctx = _start_allowed(dossier_id, actor, now, "send_back", expected_step_id=expected_step_id,
+                         wrong_state=_("Chỉ trả lại bước trước khi hồ sơ đang giải quyết."))
     dossier = ctx.dossier
-    _check_fresh(dossier, expected_step_id)
-    if not dossier.allows("send_back"):
-        raise DossierActionError(_("Chỉ trả lại bước trước khi hồ sơ đang giải quyết."))
     reason = (reason or "").strip()
     if not reason:
         raise DossierActionError(_("Nhập lý do trả lại."))
