@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from dossiers import actions, selectors, services
+from dossiers import actions, pdf, selectors, services
 from dossiers.models import Dossier, DossierEvent, Extension, ResultDocument, State
 from procedures.roles import Role
 from tests.factories import OfficialFactory
@@ -89,20 +89,21 @@ def test_page_shows_summary_applicant_documents_timeline_events_and_history(clie
     assert 'id="timeline"' in body and body.count("Chuyển bước tiếp theo") >= 3
 
 
-def test_print_links_are_guarded_and_point_to_the_pdf_views(client, clerk, build_dossier):
+def test_print_links_are_the_forms_the_dossier_calls_for(client, clerk, leader, build_dossier):
+    """The page lists exactly `pdf.applicable_forms` (the rule the PDF views refuse the others by)."""
     dossier = build_dossier("received")
     refused = build_dossier("refused")
+    stopped = build_dossier("stopped")
     client.force_login(clerk.user)
     links = dict(client.get(page(dossier.pk)).context["print_links"])
     refused_links = dict(client.get(page(refused.pk)).context["print_links"])
-    try:
-        receipt = reverse("forms:receipt", args=[dossier.pk])
-    except Exception:  # the PDF part is not installed: the page still renders, without the links
-        assert links == {}
-        return
-    assert receipt in links.values()
-    assert reverse("forms:form", args=[refused.pk, "03"]) in refused_links.values()
-    assert receipt not in refused_links.values()
+    receipt = reverse("forms:receipt", args=[dossier.pk])
+    assert list(links.values()) == [receipt, reverse("forms:form", args=[dossier.pk, "06"])]
+    assert list(refused_links.values()) == [reverse("forms:form", args=[refused.pk, "03"])]
+    client.force_login(leader.user)
+    stopped_links = dict(client.get(page(stopped.pk)).context["print_links"])
+    assert reverse("forms:form", args=[stopped.pk, "05"]) in stopped_links.values()
+    assert [form.number for form in pdf.applicable_forms(Dossier.objects.get(pk=stopped.pk))] == ["01", "05", "06"]
 
 
 def _promised(state: str, role: str, dossier: Dossier) -> set[str]:
