@@ -1,7 +1,7 @@
 """History reasons as an auditor reads them: "receive" becomes "Tiếp nhận hồ sơ", "fulfil_supplement: paused
 0:00:00" becomes "Nhận hồ sơ bổ sung (tạm dừng 0 giờ)".
 
-The services write short machine keys (`services._save(ctx, "forward: Thẩm định")`) so the stored history stays
+The services write short machine keys (`services._core._save(ctx, "forward: Thẩm định")`) so the stored history stays
 stable whatever the interface language; this module is the one place that turns them into sentences. A reason it
 does not know is shown as written.
 """
@@ -38,6 +38,7 @@ SENTENCES = {
     "pause ended": gettext_lazy("Kết thúc tạm dừng"),
     "pause counted at extension approval": gettext_lazy("Tính thời gian tạm dừng khi phê duyệt gia hạn"),
     "opt_out_of_notifications": gettext_lazy("Người nộp ngừng nhận thông báo"),
+    "register_result_document": gettext_lazy("Đăng ký văn bản kết quả số %(detail)s"),
     **dict(StepRecord.Outcome.choices),
 }
 _KEYED = re.compile(r"^(?P<key>[a-z_ ]+?)(?::\s*(?P<detail>.*))?$", re.DOTALL)

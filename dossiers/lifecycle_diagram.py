@@ -1,8 +1,8 @@
 """A procedure's whole machine drawn as inline SVG for the admin: the dossier's lifecycle read from the FSM's
 declared transitions (`Dossier._meta.get_field("state").get_all_transitions`), with the procedure's own steps
-inside "Đang giải quyết", their send-back arrow, the two pauses (supplement, payment) and the closings
+inside "Đang giải quyết", their send-back arrow (the model's `_send_back`), the two pauses (supplement, payment) and the closings
 (refusal, stop, withdrawal). Nothing is drawn from a hand-kept list, so the drawing cannot drift from the code:
-a transition added to the model appears here with its target state's name.
+a transition added to the model appears here with its declared label (or its target state's name).
 
 Presentation attributes only (no <style>, no style=""): the admin's Content-Security-Policy needs no exception.
 Text is 13 px and the drawing keeps its size (its wrapper scrolls sideways), so it stays legible at 1366 px.
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from procedures.formatting import format_duration
 from procedures.models import Procedure, ProcedureStep, step_unit
@@ -33,39 +32,35 @@ COLOURS = {"state": ("#f5f5f5", "#555"), "start": ("#e7f4ea", "#2e7d32"), "end":
            "pause": ("#fff8e1", "#8a6500"), "close": ("#fdecea", "#b3261e"), "step": ("#eef4fb", "#1f5f99"),
            "group": ("#ffffff", "#1f5f99")}
 
-# The name each declared transition is drawn with; one the model gains later is drawn with its target's name.
-TRANSITION_LABELS = {
-    "_start_processing": gettext_lazy("Chuyển xử lý"),
-    "_refuse": gettext_lazy("Từ chối tiếp nhận (Mẫu 03)"),
-    "_pause_for_supplement": gettext_lazy("Yêu cầu bổ sung (Mẫu 02)"),
-    "_resume_after_supplement": gettext_lazy("Đã bổ sung"),
-    "_pause_for_payment": gettext_lazy("Thông báo nghĩa vụ tài chính"),
-    "_resume_after_payment": gettext_lazy("Đã nộp"),
-    "_finish_processing": gettext_lazy("Có kết quả"),
-    "_return_result": gettext_lazy("Trả kết quả"),
-    "_stop": gettext_lazy("Dừng giải quyết (Mẫu 05)"),
-    "_withdraw": gettext_lazy("Công dân rút hồ sơ"),
-}
-
-
 @dataclass(frozen=True)
 class Edge:
     name: str
     sources: frozenset[str]
     target: str
+    declared_label: str = ""
 
     @property
     def label(self) -> str:
-        known = TRANSITION_LABELS.get(self.name)
-        return str(known) if known is not None else State(self.target).label
+        # A transition declared without a label is drawn with its target state's name.
+        return self.declared_label or str(State(self.target).label)
 
 
 def declared_edges() -> list[Edge]:
-    """The FSM's transitions, one edge per (name, target) with all its sources."""
+    """The FSM's state-changing transitions, one edge per (name, target) with all its sources; the label is the
+    transition's own (`custom["label"]` on the model)."""
     grouped: dict[tuple[str, str], set[str]] = {}
+    labels: dict[str, str] = {}
     for transition in Dossier._meta.get_field("state").get_all_transitions(Dossier):
+        if transition.target is None:
+            continue  # an action that keeps the state (a hand-off inside "in progress" is drawn with the steps)
         grouped.setdefault((transition.name, transition.target), set()).add(transition.source)
-    return [Edge(name, frozenset(sources), target) for (name, target), sources in grouped.items()]
+        labels[transition.name] = str(transition.custom.get("label", ""))
+    return [Edge(name, frozenset(sources), target, labels[name]) for (name, target), sources in grouped.items()]
+
+
+def _transition_label(name: str) -> str:
+    method = getattr(Dossier, name)
+    return str(next(iter(method._django_fsm.transitions.values())).custom["label"])
 
 
 @dataclass
@@ -183,7 +178,7 @@ def lifecycle_svg(procedure: Procedure, steps: list[ProcedureStep] | None = None
         parts.append(f'<path d="M{last.cx:g},{last.y:g} C{last.cx:g},{TOP - 40:g} {first.cx:g},{TOP - 40:g} '
                      f'{first.cx:g},{first.y:g}" fill="none" stroke="#444" stroke-width="1.5" '
                      'stroke-dasharray="5 4" marker-end="url(#lc-head)"/>')
-        parts.append(_text((first.cx + last.cx) / 2, TOP - 30, [_("Trả lại bước trước")], size=12))
+        parts.append(_text((first.cx + last.cx) / 2, TOP - 30, [_transition_label("_send_back")], size=12))
 
     for state, box in boxes.items():
         if state == State.IN_PROGRESS:

@@ -4,6 +4,7 @@ State changes happen only through `dossiers.services`; the FSM field is protecte
 assign it. National status codes follow the national portal's vocabulary (docs/ARCHITECTURE.md).
 """
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import models
@@ -187,50 +188,104 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         self.applicant_name_search = fold(self.applicant_name)
         super().save(*args, **kwargs)
 
-    # --- The transition table: every allowed move of the lifecycle, and nothing else. ---------------
-    @transition(field=state, source=State.RECEIVED, target=State.IN_PROGRESS)
+    # --- The transition table: what each state allows, declared here once. ------------------------------------
+    # Each transition names in `custom` the service(s) of `dossiers.services` that take it ("services"; their roles
+    # are services.ROLES_FOR, the step holder's actions services.STEP_HOLDER_ACTIONS), its name in the admin's
+    # lifecycle drawing ("label") and the letter it issues ("form": Mẫu 03, 05). `target=None` keeps the state: an
+    # action the state allows that moves no state (a step hand-off, an assignment, an extension, a registration).
+    # The services, the dossier page's actions (actions.py), the forms a state prints (pdf.py), the drawing
+    # (lifecycle_diagram.py) and the transition-table tests all read this table (`Dossier.states_allowing`).
+    @transition(field=state, source=State.RECEIVED, target=State.IN_PROGRESS,
+                custom={"services": ("forward", "mark_processed"), "label": _("Chuyển xử lý")})
     def _start_processing(self):
-        """The dossier leaves the reception step."""
+        """The dossier leaves the reception step (a one-step procedure starts and finishes at once)."""
 
-    @transition(field=state, source=State.RECEIVED, target=State.REFUSED)
+    @transition(field=state, source=State.IN_PROGRESS, target=None, custom={"services": ("forward",)})
+    def _next_step(self):
+        """The dossier goes on to the procedure's next step."""
+
+    @transition(field=state, source=State.IN_PROGRESS, target=None,
+                custom={"services": ("send_back",), "label": _("Trả lại bước trước")})
+    def _send_back(self):
+        """The dossier goes back to an earlier step of the procedure."""
+
+    @transition(field=state, source=[State.RECEIVED, State.IN_PROGRESS], target=None,
+                custom={"services": ("assign",)})
+    def _assign(self):
+        """The current step is given to a named official."""
+
+    @transition(field=state, source=State.RECEIVED, target=State.REFUSED,
+                custom={"services": ("refuse_at_counter",), "label": _("Từ chối tiếp nhận (Mẫu 03)"), "form": "03"})
     def _refuse(self):
         """Refused at the counter (Mẫu 03)."""
 
-    @transition(field=state, source=[State.RECEIVED, State.IN_PROGRESS], target=State.REJECTED)
+    @transition(field=state, source=[State.RECEIVED, State.IN_PROGRESS], target=State.REJECTED,
+                custom={"services": ("reject",), "form": "03"})
     def _reject(self):
         """Refused after appraisal, with the reason in writing (Mẫu 03)."""
 
-    @transition(field=state, source=State.IN_PROGRESS, target=State.SUPPLEMENT_REQUESTED)
+    @transition(field=state, source=State.IN_PROGRESS, target=State.SUPPLEMENT_REQUESTED,
+                custom={"services": ("request_supplement",), "label": _("Yêu cầu bổ sung (Mẫu 02)")})
     def _pause_for_supplement(self):
         """Waiting for the citizen's supplement (Mẫu 02); the clock stops."""
 
-    @transition(field=state, source=State.SUPPLEMENT_REQUESTED, target=State.IN_PROGRESS)
+    @transition(field=state, source=State.SUPPLEMENT_REQUESTED, target=State.IN_PROGRESS,
+                custom={"services": ("fulfil_supplement",), "label": _("Đã bổ sung")})
     def _resume_after_supplement(self):
         """The supplement arrived; the clock runs again."""
 
-    @transition(field=state, source=State.IN_PROGRESS, target=State.AWAITING_PAYMENT)
+    @transition(field=state, source=State.IN_PROGRESS, target=State.AWAITING_PAYMENT,
+                custom={"services": ("await_payment",), "label": _("Thông báo nghĩa vụ tài chính")})
     def _pause_for_payment(self):
         """Waiting for the citizen's financial obligation; the clock stops."""
 
-    @transition(field=state, source=State.AWAITING_PAYMENT, target=State.IN_PROGRESS)
+    @transition(field=state, source=State.AWAITING_PAYMENT, target=State.IN_PROGRESS,
+                custom={"services": ("confirm_payment",), "label": _("Đã nộp")})
     def _resume_after_payment(self):
         """Payment confirmed; the clock runs again."""
 
-    @transition(field=state, source=State.IN_PROGRESS, target=State.PROCESSED)
+    @transition(field=state, source=State.IN_PROGRESS, target=State.PROCESSED,
+                custom={"services": ("mark_processed",), "label": _("Có kết quả")})
     def _finish_processing(self):
         """The result is ready at the return desk."""
 
-    @transition(field=state, source=State.PROCESSED, target=State.RETURNED)
+    @transition(field=state, source=State.PROCESSED, target=State.RETURNED,
+                custom={"services": ("return_result",), "label": _("Trả kết quả")})
     def _return_result(self):
         """The result is handed to the citizen."""
 
-    @transition(field=state, source=list(OPEN_STATES), target=State.STOPPED)
+    @transition(field=state, source=list(OPEN_STATES), target=State.STOPPED,
+                custom={"services": ("stop",), "label": _("Dừng giải quyết (Mẫu 05)"), "form": "05"})
     def _stop(self):
         """Processing stopped by a leader's decision (Mẫu 05)."""
 
-    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN)
+    @transition(field=state, source=list(OPEN_STATES), target=State.WITHDRAWN,
+                custom={"services": ("withdraw",), "label": _("Công dân rút hồ sơ")})
     def _withdraw(self):
         """The citizen withdrew the dossier."""
+
+    @transition(field=state, source=list(OPEN_STATES), target=None,
+                custom={"services": ("request_extension", "approve_extension", "reject_extension")})
+    def _extend(self):
+        """An apology with a request for more time (Mẫu 04), and the leader's decision on it."""
+
+    @transition(field=state, source=list(FINISHED_STATES), target=None,
+                custom={"services": ("register_result_document",)})
+    def _register_result_document(self):
+        """The issued result document is registered for its verification QR."""
+
+    @classmethod
+    def states_allowing(cls, service: str) -> frozenset[str]:
+        """The states in which `service` may act: the sources of the transitions that name it."""
+        return _states_by_service().get(service, frozenset())
+
+    @classmethod
+    def states_issuing(cls, form: str) -> frozenset[str]:
+        """The states entered with letter `form` (Mẫu 03: refused or rejected; Mẫu 05: stopped)."""
+        return frozenset(t.target for t in _transitions() if t.custom.get("form") == form)
+
+    def allows(self, service: str) -> bool:
+        return self.state in self.states_allowing(service)
 
     # --- Derived facts --------------------------------------------------------------------------
     @property
@@ -267,6 +322,21 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         if self.processed_at is None:
             return None
         return timeliness_of(self.processed_at, self.due_at)
+
+
+def _transitions():
+    """Every declared transition of the dossier's state (django-fsm's table)."""
+    return Dossier._meta.get_field("state").get_all_transitions(Dossier)
+
+
+@functools.cache
+def _states_by_service() -> dict[str, frozenset[str]]:
+    """service -> the states it may act in; the table is fixed once the class is built, so it is read once."""
+    table: dict[str, set[str]] = {}
+    for t in _transitions():
+        for service in t.custom.get("services", ()):
+            table.setdefault(service, set()).add(t.source)
+    return {service: frozenset(states) for service, states in table.items()}
 
 
 def timeliness_of(finished_at: datetime.datetime, due_at: datetime.datetime) -> str:

@@ -250,9 +250,61 @@ def _latest(items, key):
     return max(items, key=key) if items else None
 
 
-def _receipt_context(dossier: Dossier) -> dict:
+# --- which forms a dossier calls for: declared once, read by the dossier page's print links and by each form --------
+# Mẫu 03 and 05 are the letters the model's transitions issue (`Dossier.states_issuing`); the others follow what
+# happened to the dossier (a request, an extension, a hand-off). Each rule answers why not, or "" when it applies.
+
+
+def _receipt_refusal(dossier: Dossier) -> str:
+    # A dossier refused at the counter was never received: its letter is Mẫu 03.
     if dossier.state == State.REFUSED:
-        raise FormNotApplicable(_("Hồ sơ đã bị từ chối tiếp nhận: in Mẫu số 03 thay cho giấy tiếp nhận."))
+        return _("Hồ sơ đã bị từ chối tiếp nhận: in Mẫu số 03 thay cho giấy tiếp nhận.")
+    return ""
+
+
+def _supplement_refusal(dossier: Dossier) -> str:
+    if not dossier.supplement_requests.all():
+        return _("Hồ sơ chưa có yêu cầu bổ sung nào: chưa thể in Mẫu số 02.")
+    return ""
+
+
+def _refusal_refusal(dossier: Dossier) -> str:
+    if dossier.state not in Dossier.states_issuing("03"):
+        return _("Mẫu số 03 chỉ in cho hồ sơ bị từ chối tiếp nhận hoặc từ chối giải quyết.")
+    return ""
+
+
+def _apology_refusal(dossier: Dossier) -> str:
+    extension = _latest(dossier.extensions.all(), key=lambda item: (item.requested_at, item.pk))
+    if extension is None:
+        return _("Hồ sơ chưa có đề nghị gia hạn nào: chưa thể in Mẫu số 04.")
+    if extension.status == Extension.Status.REJECTED:
+        return _("Lãnh đạo không chấp thuận gia hạn: không in Mẫu số 04.")
+    return ""
+
+
+def _stop_refusal(dossier: Dossier) -> str:
+    if dossier.state not in Dossier.states_issuing("05"):
+        return _("Mẫu số 05 chỉ in cho hồ sơ đã dừng giải quyết.")
+    return ""
+
+
+def _control_refusal(dossier: Dossier) -> str:
+    if not dossier.step_records.all():
+        return _("Hồ sơ chưa có bước xử lý nào: chưa thể in Mẫu số 06.")
+    return ""
+
+
+NOT_APPLICABLE = {"01": _receipt_refusal, "02": _supplement_refusal, "03": _refusal_refusal, "04": _apology_refusal,
+                  "05": _stop_refusal, "06": _control_refusal}
+
+
+def applicable_forms(dossier: Dossier) -> list[Form]:
+    """Mẫu 01–06 that this dossier calls for, in order (the dossier page lists them; the rest are refused)."""
+    return [FORMS[number] for number, why_not in NOT_APPLICABLE.items() if not why_not(dossier)]
+
+
+def _receipt_context(dossier: Dossier) -> dict:
     tracking_qr, _version = qr_code(links.tracking_url(dossier.tracking_token), size_mm=20,
                                     max_version=TRACKING_QR_MAX_VERSION)
     rating_qr, _version = qr_code(links.rating_url(dossier.tracking_token), size_mm=16)
@@ -284,8 +336,6 @@ class SupplementSlip:
 
 def _supplement_context(dossier: Dossier) -> dict:
     request = _latest(dossier.supplement_requests.all(), key=lambda item: (item.requested_at, item.pk))
-    if request is None:
-        raise FormNotApplicable(_("Hồ sơ chưa có yêu cầu bổ sung nào: chưa thể in Mẫu số 02."))
     slip = SupplementSlip(
         applicant_name=dossier.applicant_name, applicant_phone=dossier.applicant_phone, missing=request.missing,
         guide=request.requested_by, applicant_address=dossier.applicant_address, received_at=dossier.received_at,
@@ -297,8 +347,6 @@ def _supplement_context(dossier: Dossier) -> dict:
 def _refusal_context(dossier: Dossier) -> dict:
     """Mẫu 03: signed by whoever refused (the receiving clerk at the counter, or the official who refused
     after appraisal, signing for the agency)."""
-    if dossier.state not in (State.REFUSED, State.REJECTED):
-        raise FormNotApplicable(_("Mẫu số 03 chỉ in cho hồ sơ bị từ chối tiếp nhận hoặc từ chối giải quyết."))
     letter = _letter(dossier, "03")
     signer = letter.signer if letter else dossier.received_by
     return {"letter": letter, "dated": letter.issued_at if letter else (dossier.closed_at or dossier.received_at),
@@ -307,10 +355,6 @@ def _refusal_context(dossier: Dossier) -> dict:
 
 def _apology_context(dossier: Dossier) -> dict:
     extension = _latest(dossier.extensions.all(), key=lambda item: (item.requested_at, item.pk))
-    if extension is None:
-        raise FormNotApplicable(_("Hồ sơ chưa có đề nghị gia hạn nào: chưa thể in Mẫu số 04."))
-    if extension.status == Extension.Status.REJECTED:
-        raise FormNotApplicable(_("Lãnh đạo không chấp thuận gia hạn: không in Mẫu số 04."))
     approved = extension.status == Extension.Status.APPROVED
     letter = _letter(dossier, "04", extension)
     return {
@@ -325,8 +369,6 @@ def _apology_context(dossier: Dossier) -> dict:
 
 
 def _stop_context(dossier: Dossier) -> dict:
-    if dossier.state != State.STOPPED:
-        raise FormNotApplicable(_("Mẫu số 05 chỉ in cho hồ sơ đã dừng giải quyết."))
     letter = _letter(dossier, "05")
     if letter:
         signer = letter.signer
@@ -353,8 +395,6 @@ def _control_context(dossier: Dossier) -> dict:
     gives (người giao) and the one who takes (người nhận) sign. The first row is the reception itself: the
     applicant hands the dossier to the receiving clerk; each later row is the previous holder handing it on."""
     records = sorted(dossier.step_records.all(), key=lambda item: (item.started_at, item.pk))
-    if not records:
-        raise FormNotApplicable(_("Hồ sơ chưa có bước xử lý nào: chưa thể in Mẫu số 06."))
     labels = dict(Timeliness.choices)
     rows = []
     for index, record in enumerate(records):
@@ -387,6 +427,9 @@ def dossier_form_pdf(dossier: Dossier, number: str) -> bytes:
 
     `dossier` should come from `selectors.dossier_for_staff`, which prefetches what every form reads."""
     form = FORMS[number]
+    why_not = NOT_APPLICABLE[number](dossier)
+    if why_not:
+        raise FormNotApplicable(why_not)
     context = {"form": form, "dossier": dossier, "agency": dossier.agency, "procedure": dossier.procedure,
                "numbered": number in LETTERS}
     context.update(CONTEXT_BUILDERS[number](dossier))

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -31,7 +32,7 @@ REGISTER_MAX_DAYS = 366
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     # The forms carry personal data: never kept by a shared cache or the browser's disk cache.
     response["Cache-Control"] = "private, no-store"
     return response
@@ -39,13 +40,6 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 def _unavailable(request, message, *, status: int = 404, back_url: str = "") -> HttpResponse:
     return render(request, "dossiers/forms/unavailable.html", {"message": message, "back_url": back_url}, status=status)
-
-
-def _dossier_url(pk: int) -> str:
-    try:
-        return reverse("dossiers:detail", args=[pk])
-    except NoReverseMatch:
-        return ""
 
 
 def _print_dossier_form(request, pk: int, number: str) -> HttpResponse:
@@ -57,7 +51,7 @@ def _print_dossier_form(request, pk: int, number: str) -> HttpResponse:
     try:
         content = pdf.dossier_form_pdf(dossier, number)
     except pdf.FormNotApplicable as error:
-        return _unavailable(request, error.message, back_url=_dossier_url(pk))
+        return _unavailable(request, error.message, back_url=reverse("dossiers:detail", args=[pk]))
     try:
         services.record_print(dossier_id=dossier.pk, actor=request.user, form_name=pdf.FORMS[number].log_name)
     except DossierActionError as error:

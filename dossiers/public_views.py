@@ -25,8 +25,6 @@ from .models import Dossier, ResultDocument, State
 from .public_forms import KioskScanForm, LookupForm, SignedPdfForm, VerificationForm
 
 KIOSK_IDLE_SECONDS = 60
-# Where the satisfaction app invites a rating: the dossier has reached an end the citizen can judge.
-RATING_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED)
 
 # One sentence per state, in the words a citizen uses.
 STATE_EXPLANATIONS = {
@@ -65,7 +63,7 @@ def _tracking_context(dossier: Dossier) -> dict:
         "timeliness": dossier.timeliness,
         "show_appointment": dossier.state != State.REFUSED,
         # satisfaction: the rating page lives at /t/<token>/danh-gia/ (links.rating_url), owned by that app.
-        "rating_path": tracking_path(dossier.tracking_token) + "danh-gia/" if dossier.state in RATING_STATES else "",
+        "rating_path": tracking_path(dossier.tracking_token) + "danh-gia/" if selectors.is_rateable(dossier) else "",
     }
 
 

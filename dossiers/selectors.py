@@ -36,7 +36,6 @@ from procedures.models import Agency, Field, Official, Procedure, ProcedureStep
 from procedures.roles import GROUP_NAMES, Role
 
 from .models import (
-    NATIONAL_STATUS,
     OPEN_STATES,
     PAUSED_STATES,
     RUNNING_STATES,
@@ -104,26 +103,6 @@ def due_soon_dossiers(agency: Agency, now: datetime.datetime | None = None) -> Q
     return open_dossiers(agency).due_soon(now, due_soon_limit(agency, now))
 
 
-def overdue_counts(agency: Agency, now: datetime.datetime | None = None) -> dict[str, list[dict]]:
-    """Overdue and due-soon counts per current step and per current assignee, in two queries."""
-    now = now or timezone.now()
-    soon = due_soon_limit(agency, now)
-    base = Dossier.objects.filter(agency=agency, state__in=RUNNING_STATES)
-    aggregates = {
-        "overdue": Count("id", filter=overdue_q(now)),
-        "due_soon": Count("id", filter=due_soon_q(now, soon)),
-    }
-    by_step = (
-        base.values("current_step__procedure__code", "current_step__name", "current_step_id")
-        .annotate(**aggregates).order_by("-overdue", "current_step__name")
-    )
-    by_official = (
-        base.values("current_assignee_id", "current_assignee__display_name")
-        .annotate(**aggregates).order_by("-overdue", "current_assignee__display_name")
-    )
-    return {"by_step": list(by_step), "by_official": list(by_official)}
-
-
 def dossier_for_staff(official: Official, pk: int) -> Dossier:
     """One dossier the official may see (`visible_dossiers`) with everything its page and its printed forms show;
     any other, of this agency or another, is DoesNotExist."""
@@ -181,10 +160,6 @@ def _portal_time(value: datetime.datetime | None) -> str | None:
     return timezone.localtime(value).strftime("%Y%m%d%H%M%S") if value else None
 
 
-def national_status(dossier: Dossier) -> int:
-    return NATIONAL_STATUS[State(dossier.state)]
-
-
 def national_export(dossier: Dossier) -> dict:
     """A dossier and its public events in the national portal's status vocabulary (codes 1–10)."""
     events = dossier.events.filter(is_public=True).select_related("step").order_by("at", "id")
@@ -195,7 +170,7 @@ def national_export(dossier: Dossier) -> dict:
         "MaCoQuan": dossier.agency.code,
         "KenhThucHien": {"counter": 1, "online": 2, "postal": 3}[dossier.channel],
         "ChuHoSo": dossier.applicant_name,
-        "TrangThaiHoSo": national_status(dossier),
+        "TrangThaiHoSo": dossier.national_status,
         "NgayTiepNhan": _portal_time(dossier.received_at),
         "NgayHenTra": _portal_time(dossier.due_at),
         "NgayCoKetQua": _portal_time(dossier.processed_at),

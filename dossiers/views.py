@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,9 +18,9 @@ from notifications import selectors as notification_selectors
 from procedures.access import role_required, staff_required
 from procedures.inputs import is_ascii_number
 
-from . import actions, forms, links, selectors, services
+from . import actions, forms, links, pdf, selectors, services
 from .errors import DossierActionError
-from .models import CLOSED_STATES, Dossier, Extension, PersonalDataAccess, State
+from .models import CLOSED_STATES, Dossier, PersonalDataAccess
 
 PAGE_SIZE = 25
 JUST_RECEIVED = "dossiers:just_received"
@@ -29,11 +29,8 @@ PICKER_LIMIT = 300
 
 
 def _url(name: str, *args, query: str = "") -> str:
-    """A link to a page another part of the portal provides, or "" while that part is not installed."""
-    try:
-        url = reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+    """A link to another page of the portal; a renamed route fails loudly (NoReverseMatch), never hides a link."""
+    url = reverse(name, args=args)
     return f"{url}?{query}" if query else url
 
 
@@ -272,22 +269,13 @@ def _visible_dossier(request, pk: int) -> Dossier:
         raise Http404 from None
 
 
-def _print_links(dossier: Dossier) -> list[tuple[str, str]]:
-    """Every printable form that applies to this dossier, when the PDF part is installed."""
-    wanted = []
-    if dossier.state != State.REFUSED:
-        wanted.append((_("Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)"), _url("forms:receipt", dossier.pk)))
-    if dossier.supplement_requests.all():
-        wanted.append((_("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)"), _url("forms:form", dossier.pk, "02")))
-    if dossier.state in (State.REFUSED, State.REJECTED):
-        wanted.append((_("Phiếu từ chối tiếp nhận hồ sơ (Mẫu 03)"), _url("forms:form", dossier.pk, "03")))
-    if any(extension.status != Extension.Status.REJECTED for extension in dossier.extensions.all()):
-        wanted.append((_("Văn bản xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)"), _url("forms:form", dossier.pk, "04")))
-    if dossier.state == State.STOPPED:
-        wanted.append((_("Thông báo dừng giải quyết hồ sơ (Mẫu 05)"), _url("forms:form", dossier.pk, "05")))
-    if dossier.state != State.REFUSED:
-        wanted.append((_("Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 06)"), _url("forms:form", dossier.pk, "06")))
-    return [(label, url) for label, url in wanted if url]
+def _print_urls(dossier: Dossier) -> dict[str, tuple[str, str]]:
+    """Every printable form that applies to this dossier, number -> (label, URL); the one rule is
+    `pdf.applicable_forms`."""
+    return {form.number: (f"{form.title} ({form.label})",
+                          reverse("forms:receipt", args=[dossier.pk]) if form.number == "01"
+                          else reverse("forms:form", args=[dossier.pk, form.number]))
+            for form in pdf.applicable_forms(dossier)}
 
 
 def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = None, bound_name: str = "",
@@ -307,9 +295,10 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
     record = ctx.open_record
     can_take = (
         ctx.holder and record is not None and record.assignee_id is None and dossier.current_step is not None
-        and official.has_role(dossier.current_step.role) and dossier.state in (State.RECEIVED, State.IN_PROGRESS)
+        and official.has_role(dossier.current_step.role) and dossier.allows("assign")
     )
     pending = ctx.pending_extension
+    printable = _print_urls(dossier)
     services.record_access(user=request.user, agency_id=dossier.agency_id, dossier_id=dossier.pk,
                            kind=PersonalDataAccess.Kind.PAGE, what=_("Trang hồ sơ %(code)s") % {"code": dossier.code})
     return render(request, "dossiers/staff/detail.html", {
@@ -327,9 +316,9 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         "is_closed": dossier.state in CLOSED_STATES,
         "history": selectors.dossier_history(dossier),
         "notifications": list(notification_selectors.for_dossier(dossier.pk)),
-        "print_links": _print_links(dossier),
-        "receipt_url": _url("forms:receipt", dossier.pk) if dossier.state != State.REFUSED else "",
-        "refusal_url": _url("forms:form", dossier.pk, "03") if dossier.state in (State.REFUSED, State.REJECTED) else "",
+        "print_links": list(printable.values()),
+        "receipt_url": printable["01"][1] if "01" in printable else "",
+        "refusal_url": printable["03"][1] if "03" in printable else "",
         "tracking_url": _url("tracking:track", dossier.tracking_token),
         "tracking_public_url": links.tracking_url(dossier.tracking_token),
         "pending_extension": pending,

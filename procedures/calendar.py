@@ -34,7 +34,6 @@ __all__ = [
     "add_working_time",
     "day_length",
     "due_at",
-    "is_reception_time",
     "is_working_day",
     "is_working_time",
     "load_exceptions",
@@ -328,22 +327,6 @@ def is_working_time(agency: Agency, instant: dt.datetime) -> bool:
     """True inside a counted session; a session's end instant (11:30, 17:00) is still inside."""
     local = _local(instant)
     return any(start <= local <= end for start, end in working_intervals(agency, local.date()))
-
-
-def is_reception_time(agency: Agency, instant: dt.datetime) -> bool:
-    """True when the counter is open: counted sessions, plus Saturday morning where the agency receives then.
-
-    A Saturday-morning reception that does not count still opens the counter, unless the Saturday is off.
-    """
-    local = _local(instant)
-    day = local.date()
-    exception = load_exceptions(agency, day, day).get(day)
-    sessions = _session_times(agency, day, exception)
-    morning = (agency.morning_start, agency.morning_end)
-    saturday_off = exception is not None and exception.kind == Kind.DAY_OFF and exception.part != Part.AFTERNOON
-    if day.weekday() == 5 and agency.saturday_reception and not saturday_off and morning not in sessions:
-        sessions = [morning, *sessions]
-    return any(start <= local <= end for start, end in _to_intervals(day, sessions))
 
 
 def day_length(agency: Agency) -> dt.timedelta:

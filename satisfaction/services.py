@@ -7,7 +7,6 @@ subclasses with translated messages, and nothing is half-written when one is rai
 """
 import datetime
 import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from dossiers import codes
 from dossiers import selectors as dossier_selectors
 from notifications import services as outbox
 from notifications.models import Audience, NotificationChannel
@@ -36,7 +36,6 @@ from .errors import (
 from .models import Feedback, FeedbackCodeCounter, Level, Rating, RatingOfficial, Visits
 from .selectors import MANAGER_ROLES
 
-TOKEN_BYTES = 9  # 72 random bits, 12 URL-safe characters
 # Time to answer a report, in working days from its receipt (setting FEEDBACK_ANSWER_WORKING_DAYS): 10 by
 # default, the handling time for citizens' reports of Nghị định 20/2008/NĐ-CP as amended by 92/2017/NĐ-CP.
 DEFAULT_ANSWER_WORKING_DAYS = 10
@@ -68,10 +67,6 @@ class FeedbackInput:
     reporter_name: str = ""
     reporter_phone: str = ""
     reporter_email: str = ""
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
 
 
 def _notify(task, object_id: int) -> None:
@@ -132,7 +127,7 @@ def rate_dossier(*, token: str, answers: Answers, now: datetime.datetime | None 
 
 
 def new_device_id() -> str:
-    return secrets.token_urlsafe(16)
+    return codes.new_token(16)
 
 
 def device_hash(device_id: str) -> str:
@@ -225,11 +220,7 @@ def handle_rating(*, rating_id: int, actor, note: str = "", now: datetime.dateti
 
 def _allocate_code(day: datetime.date) -> str:
     """PA-<yymmdd>-<NNNN>: a per-day sequence from a counter row locked until the report is saved."""
-    FeedbackCodeCounter.objects.bulk_create([FeedbackCodeCounter(day=day)], ignore_conflicts=True)
-    counter = FeedbackCodeCounter.objects.select_for_update().get(day=day)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"PA-{day:%y%m%d}-{counter.last_value:04d}"
+    return codes.allocate_code(FeedbackCodeCounter, prefix=f"PA-{day:%y%m%d}-", coded=Feedback.objects, day=day)
 
 
 def answer_due(agency: Agency, received_at: datetime.datetime) -> datetime.datetime:
@@ -297,7 +288,7 @@ def create_feedback(*, data: FeedbackInput, now: datetime.datetime | None = None
         contact = dict.fromkeys(contact, "")
 
     feedback = Feedback(
-        code=_allocate_code(timezone.localtime(now).date()), token=new_token(), agency=agency, subject=data.subject,
+        code=_allocate_code(timezone.localtime(now).date()), token=codes.new_token(), agency=agency, subject=data.subject,
         kind=data.kind, procedure_id=procedure_id or None, dossier=dossier, rating_id=rating_id, content=content,
         is_anonymous=anonymous, received_at=now, answer_due_at=answer_due(agency, now), **contact,
     )

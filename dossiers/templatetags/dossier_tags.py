@@ -2,7 +2,6 @@
 import re
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -11,16 +10,6 @@ from dossiers.models import CLOSED_STATES, PAUSED_STATES, State, Timeliness
 
 register = template.Library()
 _NO_ROW = re.compile(r"\(pk=None\)$")
-
-
-@register.simple_tag
-def url_if_exists(name, *args, **kwargs):
-    """{% url_if_exists "forms:receipt" dossier.pk as receipt_url %}: "" while another part of the portal
-    that owns the URL name is not installed, so a page links to it only when it exists."""
-    try:
-        return reverse(name, args=args or None, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return ""
 
 
 @register.simple_tag

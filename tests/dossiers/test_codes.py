@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from dossiers import services
+from dossiers import codes, services
 from dossiers.models import Dossier, DossierCodeCounter, DossierEvent
 from procedures.roles import Role
 from tests.factories import AgencyFactory, OfficialFactory
@@ -59,7 +59,7 @@ def test_tokens_are_long_url_safe_random_and_unique(receive):
         assert TOKEN_RE.fullmatch(token)
         assert len(token) * 6 >= 60  # each URL-safe base64 character carries 6 bits
         assert dossier.code not in token and token not in dossier.code
-    many = {services.new_token() for _ in range(5000)}
+    many = {codes.new_token() for _ in range(5000)}
     assert len(many) == 5000
     assert all(TOKEN_RE.fullmatch(token) and len(token) == 12 for token in many)
     # Every position uses the whole alphabet: nothing fixed or sequential hides in the token.

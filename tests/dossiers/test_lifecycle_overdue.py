@@ -63,13 +63,3 @@ def test_resuming_makes_a_paused_dossier_count_again(dossiers, agency, clerk):
     assert waiting not in set(selectors.overdue_dossiers(agency, NOW)) | set(selectors.due_soon_dossiers(agency, NOW))
     assert waiting in set(selectors.due_soon_dossiers(agency, vn(2026, 3, 20, 9, 0)))
     assert waiting in set(selectors.overdue_dossiers(agency, vn(2026, 3, 23, 9, 0)))
-
-
-def test_overdue_counts_per_step_and_official(dossiers, agency, procedure, clerk, specialist):
-    reception, appraisal, *_rest = procedure.steps.order_by("order")
-    counts = selectors.overdue_counts(agency, NOW)
-    by_step = {row["current_step_id"]: (row["overdue"], row["due_soon"]) for row in counts["by_step"]}
-    by_official = {row["current_assignee_id"]: (row["overdue"], row["due_soon"]) for row in counts["by_official"]}
-    # Running dossiers only: late (appraisal, specialist), soon / later / extended (reception, clerk).
-    assert by_step == {appraisal.pk: (1, 0), reception.pk: (0, 1)}
-    assert by_official == {specialist.pk: (1, 0), clerk.pk: (0, 1)}

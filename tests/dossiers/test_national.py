@@ -28,7 +28,6 @@ def test_every_state_has_its_code():
 def test_status_code_of_a_dossier_built_by_the_services(build_dossier, state):
     dossier = Dossier.objects.get(pk=build_dossier(state).pk)
     assert dossier.national_status == EXPECTED_CODES[state]
-    assert selectors.national_status(dossier) == EXPECTED_CODES[state]
     exported = json.loads(json.dumps(selectors.national_export(dossier)))
     assert exported["TrangThaiHoSo"] == EXPECTED_CODES[state]
 

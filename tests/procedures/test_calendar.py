@@ -206,10 +206,8 @@ def test_saturday_reception_without_counting(make_agency):
     plain = make_agency()
     receiving = make_agency(saturday_reception=True)
     saturday = at("14/03/2026", "09:00")
-    assert calendar.is_reception_time(receiving, saturday)
-    assert not calendar.is_reception_time(receiving, at("14/03/2026", "14:00"))
-    assert not calendar.is_reception_time(plain, saturday)
     assert not calendar.is_working_time(receiving, saturday)
+    assert not calendar.is_working_time(plain, saturday)
     assert not calendar.is_working_day(receiving, d("14/03/2026"))
     assert calendar.processing_start(receiving, saturday, DAYS) == at("16/03/2026", "07:30")
     assert due(receiving, saturday, 1) == at("16/03/2026", "17:00")
@@ -224,8 +222,8 @@ def test_saturday_reception_that_counts(make_agency, national_holidays):
     assert calendar.working_intervals(agency, d("14/03/2026")) == [(at("14/03/2026", "07:30"), at("14/03/2026", "11:30"))]
     # Sat 09:00–11:30 = 2.5 h, Mon 07:30–11:30 = 4 h, 13:00 + 1.5 h.
     assert due(agency, saturday, 1) == at("16/03/2026", "14:30")
-    # A Saturday that is a holiday (first day of Tết 2027) neither receives nor counts.
-    assert not calendar.is_reception_time(agency, at("06/02/2027", "09:00"))
+    # A Saturday that is a holiday (first day of Tết 2027) does not count.
+    assert not calendar.is_working_time(agency, at("06/02/2027", "09:00"))
     assert not calendar.is_working_day(agency, d("06/02/2027"))
 
 

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 
 from satisfaction import services
 from satisfaction.errors import FeedbackActionError, FeedbackPermissionError
-from satisfaction.models import Feedback
+from satisfaction.models import Feedback, FeedbackCodeCounter
 from tests.factories import OfficialFactory
 
 from .conftest import vn
@@ -32,6 +32,15 @@ def test_code_token_and_legal_answer_deadline(agency):
     assert first.token != second.token and len(first.token) >= 12
     assert first.answer_due_at == vn(2026, 3, 23, 9, 0)
     assert first.state == Feedback.State.RECEIVED and first.is_anonymous
+
+
+def test_a_code_taken_without_the_counter_is_skipped(agency):
+    """The one per-day code counter (dossiers.codes) heals itself for feedback as for dossiers: reports restored
+    without their counter row do not make every later report fail."""
+    first = report(agency)
+    Feedback.objects.filter(pk=first.pk).update(code="PA-260309-0007")
+    FeedbackCodeCounter.objects.filter(day=datetime.date(2026, 3, 9)).update(last_value=6)
+    assert report(agency).code == "PA-260309-0008"
 
 
 def test_lifecycle_through_http(client, agency, leader, specialist, clerk):
