@@ -29,7 +29,7 @@ from procedures.history import history_reason
 from procedures.models import Agency, Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
 from procedures.roles import Role
 
-from . import audit, notify, pdf, selectors
+from . import audit, notify, pdf, public_cache, selectors
 from .errors import DossierActionError, DossierPermissionError
 from .models import (
     OPEN_STATES,
@@ -209,6 +209,8 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
     event.save()
     # The outbox: the messages this event owes the citizen and the officials, written in this transaction.
     notify.on_event(event)
+    # --- public tracking page cache (dossiers/public_cache.py): every dossier write writes an event ---
+    public_cache.dossier_changed(ctx.dossier)
     return event
 
 
@@ -1012,6 +1014,7 @@ def opt_out_of_notifications(*, token: str, now: datetime.datetime | None = None
         dossier._change_reason = "opt_out_of_notifications"
         dossier.save(update_fields=["notify_opted_out_at"])
         notify.drop_pending_for_applicant(dossier)
+        public_cache.dossier_changed(dossier)  # the only dossier write without an event
     return dossier
 
 
