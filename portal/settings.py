@@ -127,6 +127,8 @@ else:
 
 # Celery: Redis broker in production; eager (in-process) when no broker is configured.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host named, or kombu warns "No hostname was supplied"
+# /readyz gives the broker (and nothing else) this many seconds to accept a connection.
+READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "1"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
