@@ -51,7 +51,7 @@ def _placeholder() -> str:
 
 
 def _seconds() -> int:
-    return int(getattr(settings, "TRACKING_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+    return int(getattr(settings, "TRACKING_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))  # portal/settings.py
 
 
 def _version_key(token: str) -> str:
