@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages migrate demo browser-deps pdf-deps vnu clean
+.PHONY: run test lint messages migrate demo browser-deps pdf-deps nginx-deps vnu clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,13 @@ pdf-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; \
 	  else echo "Install Debian's poppler-utils package (sudo apt-get install poppler-utils) for the signature tests."; fi; }
 
+# Debian's nginx fronts two app instances in tests/deploy/test_two_instances.py (started by the test, never as a
+# service: the package's own start is left to the machine's policy).
+nginx-deps:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "Install Debian's nginx package (sudo apt-get install nginx) for the two-instance test."; fi; }
+
 # The W3C Nu HTML validator (vnu-jar from the npm registry, run with the machine's Java) checks public pages.
 vnu:
 	sh tests/tools/get_vnu.sh
@@ -49,7 +56,7 @@ vnu:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) messages browser-deps pdf-deps vnu lint
+test: $(STAMP) messages browser-deps pdf-deps nginx-deps vnu lint
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from common.http import changing_page, never_cached_page, token_page
 from notifications.models import NotificationChannel
 
-from . import ratelimit, selectors, services, verification
+from . import public_cache, ratelimit, selectors, services, verification
 from .errors import DossierActionError
 from .links import tracking_path
 from .masking import mask_name
@@ -50,8 +50,7 @@ RATE_LIMITED_MESSAGE = _(
 )
 
 
-def _tracking_context(dossier: Dossier) -> dict:
-    now = timezone.now()
+def _tracking_context(dossier: Dossier, now) -> dict:
     return {
         "dossier": dossier,
         "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
@@ -67,14 +66,31 @@ def _tracking_context(dossier: Dossier) -> dict:
     }
 
 
+def _flag_deadlines(context: dict) -> list:
+    """The instants at which the page's "overdue" flags (the dossier's, its current step's) may turn on."""
+    dossier = context["dossier"]
+    if not dossier.is_open or dossier.is_paused:
+        return []
+    return [dossier.due_at, *(step.due_at for step in context["steps"] if step.status == "current")]
+
+
 def _render_tracking(request, token: str, template: str, not_found_template: str, extra: dict,
                      offer_opt_out: bool = False):
-    try:
-        dossier = selectors.dossier_by_token(token)
-    except Dossier.DoesNotExist:
-        return changing_page(render(request, not_found_template, extra, status=404))
-    choice = _notification_choice(dossier) if offer_opt_out else {}
-    return changing_page(render(request, template, {**_tracking_context(dossier), **choice, **extra}))
+    """The page is rendered once per dossier state and language and then served from the cache
+    (dossiers/public_cache.py)."""
+
+    def build(overrides: dict):
+        try:
+            dossier = selectors.dossier_by_token(token)
+        except Dossier.DoesNotExist:
+            return render(request, not_found_template, {**extra, **overrides}, status=404), None
+        now = timezone.now()
+        context = {**_tracking_context(dossier, now), **(_notification_choice(dossier) if offer_opt_out else {}),
+                   **extra}
+        until = public_cache.fresh_until(now, _flag_deadlines(context))
+        return render(request, template, {**context, **overrides}), until
+
+    return changing_page(public_cache.serve(request, token=token, variant=template, build=build))
 
 
 def _notification_choice(dossier: Dossier) -> dict:

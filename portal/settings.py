@@ -125,8 +125,14 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mot-cua"}}
 
+# The public tracking page is rendered once per dossier state and language and served from the cache for at most
+# this many seconds (dossiers/public_cache.py; 0: rendered on every request).
+TRACKING_PAGE_CACHE_SECONDS = int(os.environ.get("TRACKING_PAGE_CACHE_SECONDS", "300"))
+
 # Celery: Redis broker in production; eager (in-process) when no broker is configured.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # a host named, or kombu warns "No hostname was supplied"
+# /readyz gives the broker (and nothing else) this many seconds to accept a connection.
+READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT", "1"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"

@@ -11,6 +11,8 @@ admin.site.index_title = _("Quản trị hệ thống Một Cửa")
 app_name_patterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("readyz", views.readyz, name="readyz"),
 ]
 
 urlpatterns = [

@@ -12,12 +12,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from kombu import Connection
 
 from common.http import public_page
 from dossiers.pdf import qr_code
@@ -190,14 +191,51 @@ def _cache_ok() -> bool:
         return False
 
 
+def _broker_ok() -> bool:
+    """The Celery broker accepts a connection within READINESS_TIMEOUT (Redis: the channel opens with a PING)."""
+    timeout = settings.READINESS_TIMEOUT
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout,
+                        transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout,
+                                           "max_retries": 0}) as broker:
+            broker.ensure_connection(max_retries=0, timeout=timeout)
+        return True
+    except Exception:
+        logger.exception("readyz: broker check failed")
+        return False
+
+
+def _health_response(checks: dict[str, bool], required: tuple[str, ...]) -> JsonResponse:
+    """ok when every check passed; "degraded" (200) when only optional ones failed; "error" (503) otherwise."""
+    failed_required = any(not checks[name] for name in required)
+    status = "ok" if all(checks.values()) else "error" if failed_required else "degraded"
+    body = {"status": status}
+    body.update({name: "ok" if ok else "error" for name, ok in checks.items()})
+    return JsonResponse(body, status=503 if status == "error" else 200)
+
+
+@require_safe
+@never_cache
+def livez(request):
+    """Liveness: this process answers. Nothing else is checked (no database, no cache), so a restart is only ever
+    asked of a process that is itself stuck; also the trivial view bench/bench_tracking.py compares against."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+@never_cache
+def readyz(request):
+    """Readiness, for a load balancer or an orchestrator adding this instance: 503 naming what failed when the
+    database or the Celery broker does not answer (the outbox would only queue), 200 "degraded" when only the cache
+    does not (the portal works without it, as for /healthz)."""
+    checks = {"database": _database_ok(), "cache": _cache_ok(), "broker": _broker_ok()}
+    return _health_response(checks, required=("database", "broker"))
+
+
 @require_safe
 @never_cache
 def healthz(request):
     """For the load balancer: 503 when the database does not answer; 200 otherwise. A cache that does not answer
     makes the status "degraded", still 200: the portal works without it (uncached pages, database-counted rate
     limits), and a shared Redis outage must not take every instance out of the pool."""
-    checks = {"database": _database_ok(), "cache": _cache_ok()}
-    status = "ok" if all(checks.values()) else "degraded" if checks["database"] else "error"
-    body = {"status": status}
-    body.update({name: "ok" if ok else "error" for name, ok in checks.items()})
-    return JsonResponse(body, status=503 if status == "error" else 200)
+    return _health_response({"database": _database_ok(), "cache": _cache_ok()}, required=("database",))

@@ -1,7 +1,8 @@
 """Shared fixtures and the rules that keep a green run honest.
 
-Tests marked `postgres` need PostgreSQL and are skipped on SQLite; tests marked `browser` need Chromium.
-CI sets MOTCUA_REQUIRE_POSTGRES / MOTCUA_REQUIRE_BROWSER so that such a skip fails the run instead.
+Tests marked `postgres` need PostgreSQL and are skipped on SQLite; tests marked `browser` need Chromium; tests marked
+`nginx` need Debian's nginx. CI sets MOTCUA_REQUIRE_POSTGRES / MOTCUA_REQUIRE_BROWSER / MOTCUA_REQUIRE_NGINX so that
+such a skip fails the run instead.
 """
 import os
 import shutil
@@ -11,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+NGINX = os.environ.get("NGINX_PATH", "/usr/sbin/nginx")
 # Debian's Chromium as root in a closed network: no sandbox, and none of its background calls home.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -28,6 +30,7 @@ def _required(name: str) -> bool:
 def pytest_collection_modifyitems(config, items):
     on_postgres = connection.vendor == "postgresql"
     has_chromium = shutil.which(CHROMIUM) is not None
+    has_nginx = shutil.which(NGINX) is not None
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             if _required("MOTCUA_REQUIRE_POSTGRES"):
@@ -39,6 +42,11 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.usefixtures("_fail_missing_chromium"))
             else:
                 item.add_marker(pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}"))
+        if "nginx" in item.keywords and not has_nginx:
+            if _required("MOTCUA_REQUIRE_NGINX"):
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_nginx"))
+            else:
+                item.add_marker(pytest.mark.skip(reason=f"needs nginx at {NGINX} (make nginx-deps)"))
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +72,11 @@ def _fail_missing_postgres():
 @pytest.fixture
 def _fail_missing_chromium():
     pytest.fail(f"MOTCUA_REQUIRE_BROWSER is set but Chromium is missing at {CHROMIUM}")
+
+
+@pytest.fixture
+def _fail_missing_nginx():
+    pytest.fail(f"MOTCUA_REQUIRE_NGINX is set but nginx is missing at {NGINX}")
 
 
 def pytest_runtest_logreport(report):

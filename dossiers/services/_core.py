@@ -14,7 +14,7 @@ from procedures.history import history_reason
 from procedures.models import Official, ProcedureStep, TimeUnit, step_unit
 from procedures.roles import Role
 
-from .. import audit, codes, notify, selectors
+from .. import audit, codes, notify, public_cache, selectors
 from ..errors import DossierActionError, DossierPermissionError
 from ..models import Dossier, DossierEvent, Extension, IssuedLetter, LetterNumberCounter, StepRecord
 
@@ -159,6 +159,8 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
     event.save()
     # The outbox: the messages this event owes the citizen and the officials, written in this transaction.
     notify.on_event(event)
+    # The public tracking page's cache (dossiers/public_cache.py): every dossier write writes an event.
+    public_cache.dossier_changed(ctx.dossier)
     return event
 
 

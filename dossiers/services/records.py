@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, codes, notify, pdf
+from .. import audit, codes, notify, pdf, public_cache
 from ..errors import DossierActionError
 from ..models import Dossier, PersonalDataAccess, ResultDocument
 from ._core import ROLES_FOR, Event, _audited_save, _event, _start
@@ -71,6 +71,7 @@ def opt_out_of_notifications(*, token: str, now: datetime.datetime | None = None
         # The citizen, not an official: the history names no user.
         _audited_save(dossier, None, "opt_out_of_notifications", update_fields=["notify_opted_out_at"])
         notify.drop_pending_for_applicant(dossier)
+        public_cache.dossier_changed(dossier)  # the only dossier write without an event
     return dossier
 
 

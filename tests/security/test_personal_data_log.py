@@ -24,7 +24,7 @@ LOGGED = {
 }
 NOT_PERSONAL = {
     # public pages: masked name at most, aggregates, the catalogue
-    "portal:home", "portal:healthz", "procedures:catalogue", "procedures:detail", "dashboards:public",
+    "portal:home", "portal:healthz", "portal:livez", "portal:readyz", "procedures:catalogue", "procedures:detail", "dashboards:public",
     "dashboards:public_export", "dashboards:agency", "dashboards:agency_export", "tracking:track",
     "tracking:lookup", "tracking:kiosk", "tracking:kiosk_track", "tracking:verify", "tracking:verify_form",
     "tracking:robots", "satisfaction:rate_dossier", "satisfaction:rate_official", "satisfaction:feedback_create",

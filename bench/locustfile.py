@@ -1,0 +1,224 @@
+"""Load test of a city's day: citizens scanning receipts, counter clerks receiving and acting, leaders on the dashboard.
+
+Locust is not a dependency of the project (nor of CI); install it in a separate virtualenv on the load machine:
+
+    python3 -m venv /tmp/locust && /tmp/locust/bin/pip install locust
+    .venv/bin/python manage.py shell -c "from dossiers.models import Dossier; \\
+        print('\\n'.join(Dossier.objects.values_list('tracking_token', flat=True)))" > /tmp/tokens.txt
+    MOTCUA_TOKENS=/tmp/tokens.txt MOTCUA_LEADER_TOTP=<lanhdao's secret printed by seed_demo> \\
+        /tmp/locust/bin/locust -f bench/locustfile.py --host https://mot-cua.example.gov.vn \\
+        --headless --users 300 --spawn-rate 10 --run-time 10m --csv /tmp/motcua
+
+against gunicorn on PostgreSQL and Redis (deploy/README.md), loaded with `seed_demo` or bench/seed_city.py (whose
+officials share the demo password). The proportions (user classes' `weight`) follow the shape of a one-stop
+office: for each clerk at a counter, several citizens check their dossier by QR during the day; a few leaders
+open the dashboard. Every answer other than the expected one is a failure in Locust's report; the goal is 0.
+
+Settings (environment): MOTCUA_TOKENS (file of tracking tokens, one a line; required), MOTCUA_PASSWORD (default the
+demo's), MOTCUA_CLERKS (comma-separated usernames, default the demo's three counter clerks), MOTCUA_LEADER (default
+`lanhdao`) and MOTCUA_LEADER_TOTP (the leader's authenticator secret, base32: leaders sign in with two factors).
+"""
+import base64
+import hmac
+import itertools
+import os
+import random
+import re
+import struct
+import time
+from html.parser import HTMLParser
+
+from locust import HttpUser, between, task
+
+PASSWORD = os.environ.get("MOTCUA_PASSWORD", "MotCua@2026")
+CLERKS = itertools.cycle(os.environ.get("MOTCUA_CLERKS", "tiepnhan,tiepnhan.so,tiepnhan.ca").split(","))
+LEADER = os.environ.get("MOTCUA_LEADER", "lanhdao")
+LEADER_TOTP = os.environ.get("MOTCUA_LEADER_TOTP", "")
+DOSSIER_LINK = re.compile(r'href="/ho-so/(\d+)/"')
+PROCEDURE_LINK = re.compile(r'href="/ho-so/tiep-nhan/\?procedure=(\d+)"')
+ACTION_PATH = re.compile(r"^/ho-so/\d+/thao-tac/([a-z_-]+)/$")
+# What a clerk does with a dossier from the worklist, when the page offers it (no destructive endings).
+CLERK_ACTIONS = ("forward", "assign", "mark_processed", "return_result", "fulfil_supplement", "confirm_payment")
+
+
+def _tokens() -> list[str]:
+    path = os.environ.get("MOTCUA_TOKENS", "")
+    if not path:
+        raise SystemExit("locustfile: set MOTCUA_TOKENS to a file of tracking tokens (see the docstring)")
+    with open(path, encoding="utf-8") as handle:
+        return [line.strip() for line in handle if line.strip()]
+
+
+TOKENS = _tokens()
+
+
+class Forms(HTMLParser):
+    """Every <form> of a page: its action and the values a browser would send by default."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.forms: list[tuple[str, dict]] = []
+        self._select = None
+        self._textarea = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append((attrs.get("action") or "", {}))
+        elif not self.forms:
+            return
+        fields = self.forms[-1][1]
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    fields[name] = attrs.get("value", "on")
+            elif kind not in ("submit", "button", "file"):
+                fields[name] = attrs.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            if self._select not in fields or "selected" in attrs:
+                fields[self._select] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            fields[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1][1][self._textarea] += data
+
+    def with_field(self, name: str) -> tuple[str, dict] | None:
+        return next((form for form in self.forms if name in form[1]), None)
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238 (SHA-1, 30 s, 6 digits), as the authenticator apps compute it."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = struct.pack(">Q", int((at or time.time()) // 30))
+    digest = hmac.new(key, counter, "sha1").digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+class StaffUser(HttpUser):
+    abstract = True
+    username = ""
+
+    def sign_in(self, username: str) -> None:
+        page = self.client.get("/accounts/login/", name="sign-in page")
+        fields = Forms(page.text).with_field("username")[1]
+        fields.update(username=username, password=PASSWORD)
+        self.client.post("/accounts/login/", data=fields, name="sign in")
+
+
+class Citizen(HttpUser):
+    """Scans the QR on the receipt: the tracking page, now and then the public statistics."""
+
+    weight = 85
+    wait_time = between(2, 10)
+
+    @task(20)
+    def track(self):
+        self.client.get(f"/t/{random.choice(TOKENS)}/", name="/t/[token]/")
+
+    @task(1)
+    def statistics(self):
+        self.client.get("/thong-ke/", name="/thong-ke/")
+
+
+class Clerk(StaffUser):
+    """At the counter: receives a citizen's dossier, then moves dossiers of the worklist on."""
+
+    weight = 12
+    wait_time = between(5, 20)
+
+    def on_start(self):
+        self.sign_in(next(CLERKS))
+
+    @task(2)
+    def receive(self):
+        picker = self.client.get("/ho-so/tiep-nhan/", name="/ho-so/tiep-nhan/")
+        procedures = PROCEDURE_LINK.findall(picker.text)
+        if not procedures:
+            return
+        page = self.client.get(f"/ho-so/tiep-nhan/?procedure={random.choice(procedures)}",
+                               name="/ho-so/tiep-nhan/?procedure=[id]")
+        found = Forms(page.text).with_field("applicant_name")
+        if found is None:
+            return
+        _action, fields = found
+        for key in [key for key in fields if key.startswith("docs-") and key.endswith("-originals")]:
+            fields[key] = "1"  # every listed document brought, as originals
+        fields.update(
+            applicant_name=f"Nguyễn Văn Thử {random.randint(1, 99999)}",
+            applicant_id_number=f"079{random.randint(0, 999999999):09d}",
+            applicant_phone=f"09{random.randint(0, 99999999):08d}",
+            applicant_address="12 Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh",
+            stage="check",
+        )
+        checked = self.client.post("/ho-so/tiep-nhan/", data=fields, name="receive: check")
+        confirm = Forms(checked.text).with_field("applicant_name")
+        if confirm is None:
+            return
+        _action, fields = confirm
+        fields["stage"] = "confirm"
+        with self.client.post("/ho-so/tiep-nhan/", data=fields, name="receive: confirm", allow_redirects=False,
+                              catch_response=True) as answer:
+            if answer.status_code != 302:
+                answer.failure(f"reception refused: {answer.status_code}")
+
+    @task(5)
+    def act(self):
+        worklist = self.client.get("/ho-so/", name="/ho-so/")
+        dossiers = DOSSIER_LINK.findall(worklist.text)
+        if not dossiers:
+            return
+        page = self.client.get(f"/ho-so/{random.choice(dossiers)}/", name="/ho-so/[id]/")
+        offered = {}
+        for action, fields in Forms(page.text).forms:
+            match = ACTION_PATH.match(action)
+            if match:
+                offered[match.group(1)] = (action, fields)
+        for name in CLERK_ACTIONS:
+            if name in offered:
+                action, fields = offered[name]
+                fields.setdefault(f"{name}-confirm", "on")
+                with self.client.post(action, data=fields, name=f"act: {name}", allow_redirects=False,
+                                      catch_response=True) as answer:
+                    if answer.status_code != 302:
+                        answer.failure(f"{name}: {answer.status_code}")
+                return
+
+
+class Leader(StaffUser):
+    """A leader: the dashboard, its overdue list and the register, a few times an hour."""
+
+    weight = 3
+    wait_time = between(20, 60)
+
+    def on_start(self):
+        self.sign_in(LEADER)
+        if LEADER_TOTP:
+            page = self.client.get("/accounts/hai-buoc/xac-thuc/", name="two-factor page")
+            found = Forms(page.text).with_field("token")
+            if found is not None:
+                action, fields = found
+                fields["token"] = totp(LEADER_TOTP)
+                self.client.post(action or "/accounts/hai-buoc/xac-thuc/", data=fields, name="two-factor")
+
+    @task(5)
+    def dashboard(self):
+        self.client.get("/thong-ke/lanh-dao/", name="/thong-ke/lanh-dao/")
+
+    @task(1)
+    def register(self):
+        self.client.get("/thong-ke/so-theo-doi/", name="/thong-ke/so-theo-doi/")
