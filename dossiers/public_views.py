@@ -9,42 +9,20 @@ import hashlib
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from notifications.models import NotificationChannel
 
-from . import ratelimit, selectors, services, verification
+from . import ratelimit, selectors, services, tracking, verification
 from .errors import DossierActionError
 from .links import tracking_path
 from .masking import mask_name
-from .models import Dossier, ResultDocument, State
+from .models import Dossier, ResultDocument
 from .public_forms import KioskScanForm, LookupForm, SignedPdfForm, VerificationForm
 
 KIOSK_IDLE_SECONDS = 60
-# Where the satisfaction app invites a rating: the dossier has reached an end the citizen can judge.
-RATING_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED)
-
-# One sentence per state, in the words a citizen uses.
-STATE_EXPLANATIONS = {
-    State.RECEIVED: _("Hồ sơ đã được tiếp nhận và đang chờ chuyển sang bước giải quyết."),
-    State.IN_PROGRESS: _("Hồ sơ đang được giải quyết."),
-    State.SUPPLEMENT_REQUESTED: _(
-        "Hồ sơ cần bổ sung giấy tờ. Xem nội dung cần bổ sung bên dưới; thời gian chờ bổ sung không tính vào "
-        "thời hạn giải quyết."
-    ),
-    State.AWAITING_PAYMENT: _(
-        "Mời ông/bà thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế) để hồ sơ được tiếp tục giải quyết."
-    ),
-    State.PROCESSED: _("Đã có kết quả. Mời ông/bà mang giấy hẹn đến bộ phận một cửa để nhận kết quả."),
-    State.RETURNED: _("Đã trả kết quả."),
-    State.REFUSED: _("Hồ sơ không được tiếp nhận. Lý do được ghi bên dưới."),
-    State.REJECTED: _("Hồ sơ không đủ điều kiện giải quyết. Lý do được ghi bên dưới."),
-    State.STOPPED: _("Cơ quan đã dừng giải quyết hồ sơ. Lý do được ghi bên dưới."),
-    State.WITHDRAWN: _("Hồ sơ đã được rút theo đề nghị của người nộp."),
-}
 NOT_FOUND_MESSAGE = _("Không tìm thấy hồ sơ khớp với mã hồ sơ và 4 chữ số đã nhập. Vui lòng kiểm tra lại giấy hẹn.")
 RATE_LIMITED_MESSAGE = _(
     "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút, hoặc quét mã QR trên giấy hẹn."
@@ -69,23 +47,6 @@ def _never_cached(response):
     return _noindex(response)
 
 
-def _tracking_context(dossier: Dossier) -> dict:
-    now = timezone.now()
-    return {
-        "dossier": dossier,
-        "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
-        "explanation": STATE_EXPLANATIONS[State(dossier.state)],
-        "steps": selectors.public_timeline(dossier, now),
-        "task": selectors.citizen_task(dossier),
-        "events": list(dossier.events.all()),
-        "overdue": dossier.is_open and not dossier.is_paused and dossier.due_at < now,
-        "timeliness": dossier.timeliness,
-        "show_appointment": dossier.state != State.REFUSED,
-        # satisfaction: the rating page lives at /t/<token>/danh-gia/ (links.rating_url), owned by that app.
-        "rating_path": tracking_path(dossier.tracking_token) + "danh-gia/" if dossier.state in RATING_STATES else "",
-    }
-
-
 def _render_tracking(request, token: str, template: str, not_found_template: str, extra: dict,
                      offer_opt_out: bool = False):
     try:
@@ -93,7 +54,7 @@ def _render_tracking(request, token: str, template: str, not_found_template: str
     except Dossier.DoesNotExist:
         return _changing(render(request, not_found_template, extra, status=404))
     choice = _notification_choice(dossier) if offer_opt_out else {}
-    return _changing(render(request, template, {**_tracking_context(dossier), **choice, **extra}))
+    return _changing(render(request, template, {**tracking.context(dossier), **choice, **extra}))
 
 
 def _notification_choice(dossier: Dossier) -> dict:

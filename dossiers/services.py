@@ -29,7 +29,7 @@ from procedures.history import history_reason
 from procedures.models import Agency, Official, Procedure, ProcedureStep, RequiredDocument, TimeUnit, step_unit
 from procedures.roles import Role
 
-from . import audit, notify, pdf, selectors
+from . import audit, national, notify, pdf, selectors
 from .errors import DossierActionError, DossierPermissionError
 from .models import (
     OPEN_STATES,
@@ -209,6 +209,9 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
     event.save()
     # The outbox: the messages this event owes the citizen and the officials, written in this transaction.
     notify.on_event(event)
+    # --- national portal sync (issue 18): a status change is queued for the national portal in this transaction.
+    national.on_event(event)
+    # --- end national portal sync
     return event
 
 
