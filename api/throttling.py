@@ -45,4 +45,5 @@ class TokenThrottle(_CountedThrottle):
     scope = "token"
 
     def key(self, request):
-        return None if request.auth is None else str(request.auth.pk)
+        # The key's digest, not the row id: ids are reused after a rollback, a counter must never pass to another.
+        return None if request.auth is None else request.auth.key_hash[:32]

@@ -168,6 +168,9 @@ def _figures(figures) -> dict:
                            "agencies or one; the last 12 months by default. Aggregates only.")
 class Statistics(PublicView):
     def get(self, request, code: str | None = None):
+        return self.report(request, code)
+
+    def report(self, request, code: str | None):
         agency = None
         if code is not None:
             agency = Agency.objects.filter(code=code).only("id", "code", "name").first()
@@ -180,6 +183,12 @@ class Statistics(PublicView):
             "months": [{"month": f"{month:%Y-%m}", "figures": _figures(item)} for month, item in months],
             "fields": [{"field": name, "figures": _figures(item)} for name, item in fields],
         }).data)
+
+
+class AgencyStatistics(Statistics):
+    @extend_schema(operation_id="agency_statistics", summary="Số liệu công khai của một cơ quan / one agency's figures")
+    def get(self, request, code: str):
+        return self.report(request, code)
 
 
 # --- staff -------------------------------------------------------------------------------------------------------------
@@ -348,14 +357,17 @@ ACTION_ERRORS = {**STAFF_ERRORS, 409: REFUSED}
 
 def _action_view(name: str, label, request_form, base=ActionView, **attrs) -> type[APIView]:
     request_serializer = serializer_for(name, request_form)
-    view = type(f"{request_serializer.__name__[:-7]}View", (base,), {"action": name, **attrs})
-    return extend_schema(
-        methods=["POST"], tags=[TAG_STAFF], request=request_serializer,
-        responses={200: DossierDetailSerializer, **ACTION_ERRORS}, operation_id=f"dossier_{name}",
-        summary=f"{label} / {name.replace('_', ' ')}",
+
+    @extend_schema(
+        tags=[TAG_STAFF], request=request_serializer, responses={200: DossierDetailSerializer, **ACTION_ERRORS},
+        operation_id=f"dossier_{name}", summary=f"{label} / {name.replace('_', ' ')}",
         description="Cùng biểu mẫu, cùng dịch vụ và cùng kiểm tra quyền như trang hồ sơ; trả về hồ sơ sau thao tác. "
                     "/ The dossier page's own form, service and permission checks; answers the dossier afterwards.",
-    )(view)
+    )
+    def post(self, request, pk: int):
+        return base.post(self, request, pk)
+
+    return type(f"{request_serializer.__name__[:-7]}View", (base,), {"action": name, "post": post, **attrs})
 
 
 ACTION_VIEWS = {name: _action_view(name, str(spec.label), spec.form_class) for name, spec in actions.ACTIONS.items()}

@@ -301,7 +301,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "dossiers.models.DossierEvent.Kind",
+        "RoleEnum": "procedures.roles.Role",
+        "CitizenTaskKindEnum": ["supplement", "payment", "collect", "wait"],
+    },
 }
 
 # Public lookup: attempts per window (seconds) per client address; trusted reverse proxies in front of the app
