@@ -29,7 +29,7 @@ def test_the_live_api_answers_every_operation_within_its_schema(live_api, live_s
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case):
-            headers = {"Authorization": f"Bearer {token}"} if "dossiers" in operation.path else {}
+            headers = {"Authorization": f"Bearer {token}"} if "dossiers" in case.path else {}
             response = case.call(base_url=live_server.url, headers=headers, timeout=30)
             case.validate_response(response, checks=[not_a_server_error, response_schema_conformance,
                                                      status_code_conformance])
