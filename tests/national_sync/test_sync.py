@@ -8,10 +8,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from dossiers import services
+from national_sync import selectors, tasks
 from national_sync import services as outbox
-from national_sync import tasks
 from national_sync.models import SyncMessage
 from procedures.roles import Role
 from tests.dossiers.conftest import applicant, documents_for
@@ -219,3 +220,38 @@ def test_two_workers_on_one_dossier_never_send_side_by_side(world, portal, setti
     assert results["first"][0] == "sent"
     assert outbox.deliver_dossier(dossier.pk)[0] == "idle"
     assert portal.accepted == [(dossier.code, 1), (dossier.code, 2)] and portal.out_of_order == 0
+
+
+def _queue(dossier, states):
+    """Messages 2, 3, … after the dossier's first, in the given states (as a long-blocked queue would hold)."""
+    first = SyncMessage.objects.get(dossier_id=dossier.pk, seq=1)
+    SyncMessage.objects.bulk_create([
+        SyncMessage(agency_id=first.agency_id, dossier_id=dossier.pk, dossier_code=dossier.code, seq=seq,
+                    event_id=first.event_id, national_status=4, payload=first.payload, state=state,
+                    idempotency_key=f"{first.idempotency_key}-{seq}")
+        for seq, state in enumerate(states, start=2)
+    ])
+
+
+def test_an_old_failed_message_shows_as_failed_beyond_the_listed_ones(world, settings, client):
+    settings.NATIONAL_SYNC_URL = ""
+    dossier = receive(world)
+    SyncMessage.objects.filter(dossier_id=dossier.pk, seq=1).update(state="failed", last_error="HTTP 503 bảo trì")
+    _queue(dossier, ["pending"] * (selectors.SHOWN + 5))  # message 1 is not among the latest 20
+    sync = selectors.for_dossier(dossier.pk)
+    assert 1 not in [message.seq for message in sync.messages] and len(sync.messages) == selectors.SHOWN
+    assert sync.state == "failed" and sync.failed.seq == 1
+    client.force_login(world["clerk"].user)
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+    assert "Lỗi, chờ gửi lại" in page and "HTTP 503 bảo trì" in page and "Đang chờ gửi" not in page
+
+
+def test_the_state_is_the_first_unacknowledged_message_in_order(world, settings):
+    settings.NATIONAL_SYNC_URL = ""
+    dossier = receive(world)
+    SyncMessage.objects.filter(dossier_id=dossier.pk).update(state="sent")
+    assert selectors.for_dossier(dossier.pk).state == "sent"
+    _queue(dossier, ["sent", "pending", "failed"])  # a later failure does not jump the queue's head
+    sync = selectors.for_dossier(dossier.pk)
+    assert (sync.state, sync.blocking.seq, sync.failed) == ("pending", 3, None)
+    assert selectors.for_dossier(dossier.pk + 1000).state == ""
