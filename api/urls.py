@@ -29,6 +29,8 @@ urlpatterns = [
     path("v1/statistics/", views.Statistics.as_view(), name="statistics"),
     path("v1/statistics/<str:code>/", views.AgencyStatistics.as_view(), name="agency_statistics"),
     path("v1/dossiers/", views.DossierList.as_view(), name="dossiers"),
+    path("v1/dossiers/receive/", views.Receive.as_view(), name="dossier_receive"),
+    path("v1/dossiers/refuse-at-counter/", views.RefuseAtCounter.as_view(), name="dossier_refuse_at_counter"),
     path("v1/dossiers/<int:pk>/", views.DossierDetail.as_view(), name="dossier"),
     *[path(f"v1/dossiers/<int:pk>/{name.replace('_', '-')}/", view.as_view(), name=f"dossier_{name}")
       for name, view in views.ACTION_VIEWS.items()],

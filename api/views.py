@@ -5,6 +5,7 @@ page would not let the same official do. Errors are one JSON shape (`api.errors`
 import datetime
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -22,8 +23,9 @@ from dossiers.selectors import RUNNING_STATES
 from procedures import selectors as procedure_selectors
 from procedures.models import Agency, Field, Procedure
 
-from . import reports
+from . import reception, reports
 from .forms_schema import form_data, serializer_for
+from .reception import ReceivedSerializer
 from .serializers import (
     DossierDetailSerializer,
     DossierListSerializer,
@@ -377,3 +379,90 @@ ACTION_VIEWS["approve_extension"] = _action_view(
 ACTION_VIEWS["reject_extension"] = _action_view(
     "reject_extension", "Không chấp thuận gia hạn", dossier_forms.RejectExtensionForm, ExtensionDecisionView,
     form_class=dossier_forms.RejectExtensionForm, decide=staticmethod(dossier_services.reject_extension))
+
+
+# --- staff: reception at the counter (the reception page's forms and services) ---------------------------------
+
+
+RECEIVE_EXAMPLE = {
+    "procedure": "1.001234", "applicant_type": "citizen", "applicant_name": "Nguyễn Văn An",
+    "applicant_id_number": "001203004567", "applicant_phone": "0912345678",
+    "applicant_address": "12 Hàng Bạc, phường Hoàn Kiếm, Hà Nội", "applicant_email": "an@example.vn",
+    "notify_channels": ["email"], "sets_count": 1, "channel": "counter",
+    "documents": [{"required_document_id": 11, "originals": 1, "certified_copies": 0, "photocopies": 0},
+                  {"name": "Giấy ủy quyền", "originals": 1, "certified_copies": 0, "photocopies": 0}],
+}
+RECEIVED_EXAMPLE = {"id": 42, "code": "000.00.26.H29-260302-0001", "state": "received",
+                    "tracking_url": "https://motcua.example.vn/tra-cuu/AbCdEf123456/",
+                    "due_at": "2026-03-09T17:00:00+07:00"}
+RECEPTION_INVALID = OpenApiResponse(ErrorSerializer, description="Dữ liệu không hợp lệ / invalid input", examples=[
+    OpenApiExample("invalid (vi)", value={"code": "invalid", "message": "Dữ liệu gửi lên không hợp lệ.", "fields": {
+        "applicant_phone": ["Nhập số điện thoại người nộp hồ sơ."],
+        "procedure": ["Thủ tục không tồn tại hoặc cơ quan không thực hiện thủ tục này."]}}),
+    OpenApiExample("invalid (en)", value={"code": "invalid", "message": "The data sent is not valid.", "fields": {
+        "applicant_phone": ["Enter the applicant's phone number."],
+        "procedure": ["The procedure does not exist or the agency does not handle it."]}}),
+])
+RECEPTION_FORBIDDEN = _error("Không có vai trò tiếp nhận / not a reception clerk", "permission_denied",
+                             "Thao tác này cần vai trò: Tiếp nhận và trả kết quả.",
+                             "This action requires the role: Reception and result return.")
+RECEPTION_ERRORS = {**STAFF_ERRORS, 400: RECEPTION_INVALID, 403: RECEPTION_FORBIDDEN, 409: REFUSED}
+
+
+class ReceptionView(StaffView):
+    action = ""
+
+    def post(self, request):
+        dossier_services.require_action_role(self.official, self.action)
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"non_field_errors": [_("Nội dung phải là một đối tượng JSON.")]})
+        procedure, form, formset = reception.validated(self.official, request.data,
+                                                       refusing=self.action == "refuse_at_counter")
+        dossier = self.save(request, procedure, form, formset)
+        return Response(ReceivedSerializer({
+            "id": dossier.pk, "code": dossier.code, "state": dossier.state,
+            "tracking_url": request.build_absolute_uri(reverse("tracking:track", args=[dossier.tracking_token])),
+            "due_at": dossier.due_at if dossier.state != State.REFUSED else None,
+        }).data, status=201)
+
+
+@extend_schema(tags=[TAG_STAFF], request=reception.ReceiveRequest,
+               responses={201: OpenApiResponse(ReceivedSerializer, examples=[
+                   OpenApiExample("Đã tiếp nhận / received", value=RECEIVED_EXAMPLE)]), **RECEPTION_ERRORS},
+               examples=[OpenApiExample("Tiếp nhận hồ sơ / receive a dossier", value=RECEIVE_EXAMPLE,
+                                        request_only=True)],
+               operation_id="dossier_receive", summary="Tiếp nhận hồ sơ tại bộ phận một cửa / receive a dossier",
+               description="Cùng biểu mẫu tiếp nhận, cùng kiểm tra vai trò (Tiếp nhận và trả kết quả) và cùng dịch vụ "
+                           "như trang tiếp nhận: đủ giấy tờ bắt buộc, số điện thoại và CCCD hợp lệ; trả về mã hồ sơ, "
+                           "trang theo dõi và ngày hẹn trả. Dữ liệu sai: không ghi gì. / The reception page's forms, "
+                           "role check and service: mandatory documents, valid phone and ID; answers the code, the "
+                           "tracking page and the appointment. Invalid input writes nothing.")
+class Receive(ReceptionView):
+    action = "receive"
+
+    def save(self, request, procedure, form, formset):
+        return dossier_services.receive(
+            actor=request.user, procedure_id=procedure.pk, applicant=form.applicant(),
+            documents=formset.documents(), channel=form.cleaned_data["channel"],
+            sets_count=form.cleaned_data["sets_count"])
+
+
+@extend_schema(tags=[TAG_STAFF], request=reception.RefuseRequest,
+               responses={201: OpenApiResponse(ReceivedSerializer, examples=[OpenApiExample(
+                   "Đã từ chối / refused", value={**RECEIVED_EXAMPLE, "state": "refused", "due_at": None})]),
+                   **RECEPTION_ERRORS},
+               examples=[OpenApiExample("Từ chối tiếp nhận / refuse at the counter", request_only=True, value={
+                   **RECEIVE_EXAMPLE, "documents": [], "reason": "Hồ sơ không thuộc thẩm quyền giải quyết."})],
+               operation_id="dossier_refuse_at_counter",
+               summary="Từ chối tiếp nhận hồ sơ (Mẫu 03) / refuse a dossier at the counter",
+               description="Như nút \"Từ chối tiếp nhận\" của trang tiếp nhận: hồ sơ được cấp mã và kết thúc ngay, có "
+                           "phiếu từ chối; không cần đủ giấy tờ. / As the reception page's refusal: the dossier gets a "
+                           "code and is closed at once with a refusal letter; the checklist need not be complete.")
+class RefuseAtCounter(ReceptionView):
+    action = "refuse_at_counter"
+
+    def save(self, request, procedure, form, formset):
+        return dossier_services.refuse_at_counter(
+            actor=request.user, procedure_id=procedure.pk, applicant=form.applicant(),
+            reason=form.cleaned_data["refuse_reason"], documents=formset.documents(),
+            channel=form.cleaned_data["channel"])

@@ -131,6 +131,12 @@ def _require_role(official: Official, agency_id: int, *roles: str) -> None:
         raise DossierPermissionError(_("Thao tác này cần vai trò: %(roles)s.") % {"roles": labels})
 
 
+def require_action_role(official: Official, action: str) -> None:
+    """The role rule of `ROLES_FOR[action]` for an action not on an existing dossier (reception): for a caller that
+    checks it before validating input, as the counter page's decorator does (DossierPermissionError)."""
+    _require_role(official, official.agency_id, *ROLES_FOR[action])
+
+
 def _lock(dossier_id: int) -> Dossier:
     """Lock the dossier row, then read it with its related rows. One query doing both would be wrong on
     PostgreSQL: a waiter gets the dossier's new columns after the lock is granted, but the joined rows as they
