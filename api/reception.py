@@ -74,7 +74,8 @@ def _procedure(official, body: dict) -> Procedure:
     """The official's agency's active procedure named by its code; otherwise the page's message, on the field."""
     code = body.get("procedure")
     procedure = None
-    if isinstance(code, str) and code.strip():
+    # PostgreSQL refuses a NUL in a text parameter (a 500); no procedure code has one.
+    if isinstance(code, str) and code.strip() and "\x00" not in code and len(code) <= 64:
         pk = Procedure.objects.filter(code=code.strip()).values_list("pk", flat=True).first()
         procedure = dossier_selectors.procedure_for_reception(official, pk) if pk else None
     if procedure is None:

@@ -175,7 +175,8 @@ class Statistics(PublicView):
     def report(self, request, code: str | None):
         agency = None
         if code is not None:
-            agency = Agency.objects.filter(code=code).only("id", "code", "name").first()
+            # A NUL from the path would be a database error on PostgreSQL: no agency code has one.
+            agency = Agency.objects.filter(code=code).only("id", "code", "name").first() if "\x00" not in code else None
             if agency is None:
                 raise exceptions.NotFound(_("Không tìm thấy cơ quan."))
         query = _query(PeriodQuery, request)
