@@ -17,53 +17,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 from common.http import changing_page, never_cached_page, token_page
 from notifications.models import NotificationChannel
 
-from . import public_cache, ratelimit, selectors, services, verification
+from . import public_cache, ratelimit, selectors, services, tracking, verification
 from .errors import DossierActionError
 from .links import tracking_path
 from .masking import mask_name
-from .models import Dossier, ResultDocument, State
+from .models import Dossier, ResultDocument
 from .public_forms import KioskScanForm, LookupForm, SignedPdfForm, VerificationForm
 
 KIOSK_IDLE_SECONDS = 60
-
-# One sentence per state, in the words a citizen uses.
-STATE_EXPLANATIONS = {
-    State.RECEIVED: _("Hồ sơ đã được tiếp nhận và đang chờ chuyển sang bước giải quyết."),
-    State.IN_PROGRESS: _("Hồ sơ đang được giải quyết."),
-    State.SUPPLEMENT_REQUESTED: _(
-        "Hồ sơ cần bổ sung giấy tờ. Xem nội dung cần bổ sung bên dưới; thời gian chờ bổ sung không tính vào "
-        "thời hạn giải quyết."
-    ),
-    State.AWAITING_PAYMENT: _(
-        "Mời ông/bà thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế) để hồ sơ được tiếp tục giải quyết."
-    ),
-    State.PROCESSED: _("Đã có kết quả. Mời ông/bà mang giấy hẹn đến bộ phận một cửa để nhận kết quả."),
-    State.RETURNED: _("Đã trả kết quả."),
-    State.REFUSED: _("Hồ sơ không được tiếp nhận. Lý do được ghi bên dưới."),
-    State.REJECTED: _("Hồ sơ không đủ điều kiện giải quyết. Lý do được ghi bên dưới."),
-    State.STOPPED: _("Cơ quan đã dừng giải quyết hồ sơ. Lý do được ghi bên dưới."),
-    State.WITHDRAWN: _("Hồ sơ đã được rút theo đề nghị của người nộp."),
-}
 NOT_FOUND_MESSAGE = _("Không tìm thấy hồ sơ khớp với mã hồ sơ và 4 chữ số đã nhập. Vui lòng kiểm tra lại giấy hẹn.")
 RATE_LIMITED_MESSAGE = _(
     "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút, hoặc quét mã QR trên giấy hẹn."
 )
-
-
-def _tracking_context(dossier: Dossier, now) -> dict:
-    return {
-        "dossier": dossier,
-        "masked_name": mask_name(dossier.applicant_name, dossier.applicant_type),
-        "explanation": STATE_EXPLANATIONS[State(dossier.state)],
-        "steps": selectors.public_timeline(dossier, now),
-        "task": selectors.citizen_task(dossier),
-        "events": list(dossier.events.all()),
-        "overdue": dossier.is_open and not dossier.is_paused and dossier.due_at < now,
-        "timeliness": dossier.timeliness,
-        "show_appointment": dossier.state != State.REFUSED,
-        # satisfaction: the rating page lives at /t/<token>/danh-gia/ (links.rating_url), owned by that app.
-        "rating_path": tracking_path(dossier.tracking_token) + "danh-gia/" if selectors.is_rateable(dossier) else "",
-    }
 
 
 def _flag_deadlines(context: dict) -> list:
@@ -85,7 +50,7 @@ def _render_tracking(request, token: str, template: str, not_found_template: str
         except Dossier.DoesNotExist:
             return render(request, not_found_template, {**extra, **overrides}, status=404), None
         now = timezone.now()
-        context = {**_tracking_context(dossier, now), **(_notification_choice(dossier) if offer_opt_out else {}),
+        context = {**tracking.context(dossier, now), **(_notification_choice(dossier) if offer_opt_out else {}),
                    **extra}
         until = public_cache.fresh_until(now, _flag_deadlines(context))
         return render(request, template, {**context, **overrides}), until

@@ -136,10 +136,16 @@ def fail(request, scope: str, rate: tuple[int, int] | None = None) -> Verdict:
 def hit(request, scope: str, rate: tuple[int, int] | None = None) -> Verdict:
     """Count one attempt of `scope` from this client and say whether it is still within the limit."""
     limit, window = rate or lookup_rate()
-    key = _key(request, scope)
+    return count(_key(request, scope), (limit, window))
+
+
+def count(key: str, rate: tuple[int, int]) -> Verdict:
+    """Count one attempt under any key (the API counts per token, not per address) in the cache, or in the
+    database while the cache does not answer."""
+    limit, window = rate
     try:
         attempts = _count_in_cache(key, window)
     except Exception:  # the cache does not answer: count in the database instead (see the module's docstring)
-        logger.warning("rate limit: the cache does not answer, counting %s in the database", scope, exc_info=True)
+        logger.warning("rate limit: the cache does not answer, counting %s in the database", key, exc_info=True)
         attempts = _count_in_database(key, window)
     return Verdict(allowed=attempts <= limit, attempts=attempts, limit=limit, window=window)

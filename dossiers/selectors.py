@@ -155,7 +155,7 @@ def pending_extensions(agency: Agency) -> QuerySet[Extension]:
 # --- the national portal's vocabulary ---------------------------------------------------------------
 
 
-def _portal_time(value: datetime.datetime | None) -> str | None:
+def portal_time(value: datetime.datetime | None) -> str | None:
     """Dates as yyyyMMddHHmmss in Vietnam time, as the national portal exchanges them."""
     return timezone.localtime(value).strftime("%Y%m%d%H%M%S") if value else None
 
@@ -171,16 +171,16 @@ def national_export(dossier: Dossier) -> dict:
         "KenhThucHien": {"counter": 1, "online": 2, "postal": 3}[dossier.channel],
         "ChuHoSo": dossier.applicant_name,
         "TrangThaiHoSo": dossier.national_status,
-        "NgayTiepNhan": _portal_time(dossier.received_at),
-        "NgayHenTra": _portal_time(dossier.due_at),
-        "NgayCoKetQua": _portal_time(dossier.processed_at),
-        "NgayTraKetQua": _portal_time(dossier.returned_at),
-        "NgayKetThuc": _portal_time(dossier.closed_at),
+        "NgayTiepNhan": portal_time(dossier.received_at),
+        "NgayHenTra": portal_time(dossier.due_at),
+        "NgayCoKetQua": portal_time(dossier.processed_at),
+        "NgayTraKetQua": portal_time(dossier.returned_at),
+        "NgayKetThuc": portal_time(dossier.closed_at),
         "QuaTrinhXuLy": [
             {
                 "SuKien": event.kind,
                 "MoTa": str(event.get_kind_display()),
-                "ThoiDiem": _portal_time(event.at),
+                "ThoiDiem": portal_time(event.at),
                 "BuocXuLy": event.step.name if event.step else None,
                 "GhiChu": event.public_note,
             }

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from national_sync import selectors as national_sync_selectors
 from notifications import selectors as notification_selectors
 from procedures.access import role_required, staff_required
 from procedures.inputs import is_ascii_number
@@ -316,6 +317,7 @@ def _detail_page(request, dossier: Dossier, *, bound: forms.ActionForm | None = 
         "is_closed": dossier.state in CLOSED_STATES,
         "history": selectors.dossier_history(dossier),
         "notifications": list(notification_selectors.for_dossier(dossier.pk)),
+        "national_sync": national_sync_selectors.for_dossier(dossier.pk),
         "print_links": list(printable.values()),
         "receipt_url": printable["01"][1] if "01" in printable else "",
         "refusal_url": printable["03"][1] if "03" in printable else "",

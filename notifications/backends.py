@@ -19,10 +19,11 @@ DEFAULT_ZALO_URL = "https://business.openapi.zalo.me/message/template"
 
 
 class DeliveryError(Exception):
-    def __init__(self, message: str, *, transient: bool = True):
+    def __init__(self, message: str, *, transient: bool = True, status: int | None = None):
         super().__init__(message)
         self.message = message
         self.transient = transient
+        self.status = status  # the HTTP status of a refusal, when there was one
 
 
 class ConsoleBackend:
@@ -52,21 +53,22 @@ class EmailBackend:
         return message_id
 
 
-def _post_json(url: str, payload: dict, headers: dict) -> dict:
-    """POST JSON, answer the decoded JSON object; every way it can go wrong becomes a `DeliveryError`."""
+def post_json(url: str, payload: dict, headers: dict, *, timeout: float | None = None) -> dict:
+    """POST JSON, answer the decoded JSON object; every way it can go wrong becomes a `DeliveryError`. Shared by
+    the HTTP channels here and the national portal's outbox (national_sync)."""
     if not url:
         raise DeliveryError("provider URL is not configured", transient=False)
     request = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
                                      headers={"Content-Type": "application/json", "Accept": "application/json",
                                               **headers})
     try:
-        with urllib.request.urlopen(request, timeout=settings.NOTIFY_HTTP_TIMEOUT) as response:
+        with urllib.request.urlopen(request, timeout=timeout or settings.NOTIFY_HTTP_TIMEOUT) as response:
             raw = response.read(65536)
     except urllib.error.HTTPError as error:
         # 429 and 5xx are the provider's trouble and pass; any other 4xx is our request's fault and will not.
         transient = error.code == 429 or error.code >= 500
         detail = error.read(500).decode("utf-8", "replace")
-        raise DeliveryError(f"HTTP {error.code}: {detail}", transient=transient) from None
+        raise DeliveryError(f"HTTP {error.code}: {detail}", transient=transient, status=error.code) from None
     except TimeoutError:
         raise DeliveryError("timeout") from None
     except (urllib.error.URLError, OSError) as error:
@@ -86,7 +88,7 @@ class HttpSmsBackend:
     on it never sends twice even if our worker dies between its answer and our commit."""
 
     def send(self, notification) -> str:
-        answer = _post_json(settings.NOTIFY_SMS_URL, {
+        answer = post_json(settings.NOTIFY_SMS_URL, {
             "to": notification.recipient, "text": notification.body, "sender": settings.NOTIFY_SMS_SENDER,
             "request_id": notification.idempotency_key,
         }, {"Authorization": f"Bearer {settings.NOTIFY_SMS_TOKEN}"} if settings.NOTIFY_SMS_TOKEN else {})
@@ -110,7 +112,7 @@ class ZaloZnsBackend:
         template_id = settings.NOTIFY_ZALO_TEMPLATES.get(notification.template)
         if not template_id:
             raise DeliveryError(f"no ZNS template id for {notification.template}", transient=False)
-        answer = _post_json(settings.NOTIFY_ZALO_URL or DEFAULT_ZALO_URL, {
+        answer = post_json(settings.NOTIFY_ZALO_URL or DEFAULT_ZALO_URL, {
             "phone": international_phone(notification.recipient), "template_id": template_id,
             "template_data": notification.params, "tracking_id": notification.idempotency_key,
         }, {"access_token": settings.NOTIFY_ZALO_ACCESS_TOKEN})

@@ -113,9 +113,11 @@ def schedule(pks: Iterable[int]) -> None:
             logger.warning("notification %s not queued; the sweep will deliver it", pk, exc_info=True)
 
 
-def backoff(attempts: int) -> int:
-    """Seconds before try number `attempts + 1`: base, 2×base, 4×base… capped at six hours."""
-    return min(settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+def backoff(attempts: int, base: int | None = None) -> int:
+    """Seconds before try number `attempts + 1`: base, 2×base, 4×base… capped at six hours (also the national
+    portal outbox's, with its own base)."""
+    base = settings.NOTIFY_RETRY_BASE_SECONDS if base is None else base
+    return min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
 
 
 def _take_slot(channel: str) -> int:

@@ -54,11 +54,16 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "procedures",
     "notifications",
+    "national_sync",
     "dossiers",
     "satisfaction",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +155,11 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox sweep: delivers what a lost task left pending, drops what outlived its use.
     "notification-sweep": {
         "task": "notifications.tasks.sweep",
+        "schedule": 60.0,
+    },
+    # The national portal's outbox (national_sync): what a lost task left pending is handed to the workers again.
+    "national-sync-sweep": {
+        "task": "national_sync.tasks.sweep",
         "schedule": 60.0,
     },
     # The audit chain (dossiers.audit): verified at night, each agency's head published once a day.
@@ -257,6 +267,53 @@ NOTIFY_RATE_LIMITS = {
 }
 NOTIFY_LIFETIME_HOURS = int(os.environ.get("NOTIFY_LIFETIME_HOURS", "72"))
 
+# National public-service portal synchronisation (README "National portal"): every status change of a dossier is a
+# message in the portal's vocabulary, delivered in order per dossier. No URL: messages wait, pending, nothing fails.
+NATIONAL_SYNC_URL = os.environ.get("NATIONAL_SYNC_URL", "")
+NATIONAL_SYNC_TOKEN = os.environ.get("NATIONAL_SYNC_TOKEN", "")
+NATIONAL_SYNC_TIMEOUT = float(os.environ.get("NATIONAL_SYNC_TIMEOUT", "10"))
+NATIONAL_SYNC_MAX_ATTEMPTS = int(os.environ.get("NATIONAL_SYNC_MAX_ATTEMPTS", "8"))
+NATIONAL_SYNC_RETRY_BASE_SECONDS = int(os.environ.get("NATIONAL_SYNC_RETRY_BASE_SECONDS", "60"))
+NATIONAL_SYNC_SWEEP_AFTER_SECONDS = int(os.environ.get("NATIONAL_SYNC_SWEEP_AFTER_SECONDS", "120"))
+
+# The REST API (api/, README "API"): public reads and per-official tokens. Throttles count in the cache with the
+# database as fallback (dossiers.ratelimit), so a Redis outage slows nothing down and lets no one through unlimited.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonymousThrottle", "api.throttling.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": os.environ.get("API_THROTTLE_ANONYMOUS", "120/min"),
+        "token": os.environ.get("API_THROTTLE_TOKEN", "600/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Một Cửa API",
+    "DESCRIPTION": (
+        "Tra cứu công khai (danh mục thủ tục, tình trạng hồ sơ theo mã theo dõi, số liệu thống kê) và thao tác "
+        "của cán bộ bằng khóa API cá nhân. / Public reads (procedure catalogue, a dossier's status by tracking "
+        "token, statistics) and staff actions with a per-official API token."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "dossiers.models.DossierEvent.Kind",
+        "RoleEnum": "procedures.roles.Role",
+        "CitizenTaskKindEnum": ["supplement", "payment", "collect", "wait"],
+    },
+}
+
 # Public lookup: attempts per window (seconds) per client address; trusted reverse proxies in front of the app
 # decide which X-Forwarded-For entry is the client (0: use REMOTE_ADDR only).
 PUBLIC_LOOKUP_RATE_LIMIT = (10, 600)
@@ -281,6 +338,7 @@ REQUEST_BODY_LIMITS = (
     ("/i18n/", 4 * 1024),
     ("/t/", 16 * 1024),
     ("/can-bo/", 16 * 1024),
+    ("/api/", 16 * 1024),
 )
 
 # Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images from our own origin

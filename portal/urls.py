@@ -27,6 +27,7 @@ urlpatterns = [
     path("admin/login/", views.admin_login),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path("thu-tuc/", include("procedures.urls")),
     path("thong-ke/", include("portal.dashboard_urls")),
     path("bieu-mau/", include("dossiers.pdf_urls")),

@@ -38,4 +38,7 @@ AGENCY_ADMIN_PERMISSIONS = {
                  "add_agencycertificate", "view_agencycertificate", "view_certificateuse"],
     # The outbox: failed deliveries with the provider's error, and their resend (rows scoped to the agency).
     "notifications": ["view_notification", "change_notification", "view_deliveryattempt"],
+    # Officials' API tokens (created, revoked, never deleted) and the national portal's outbox with its replay.
+    "api": ["view_apitoken", "add_apitoken", "change_apitoken"],
+    "national_sync": ["view_syncmessage", "change_syncmessage", "view_syncattempt"],
 }

@@ -33,6 +33,7 @@ from ._core import (
     _start,
     can_act_on_step,
     official_of,
+    require_action_role,
 )
 from .audit_chain import publish_chain_heads, verify_audit_chains
 from .certificates import add_trusted_root, install_agency_certificate, record_certificate_use
@@ -74,5 +75,5 @@ __all__ = [
     "install_agency_certificate", "mark_processed", "new_token", "official_of", "opt_out_of_notifications",
     "preview_due_at", "publish_chain_heads", "receive", "record_access", "record_certificate_use", "record_print",
     "refuse_at_counter", "register_result_document", "reject", "reject_extension", "request_extension",
-    "request_supplement", "return_result", "send_back", "stop", "verify_audit_chains", "withdraw",
+    "request_supplement", "require_action_role", "return_result", "send_back", "stop", "verify_audit_chains", "withdraw",
 ]

@@ -14,7 +14,7 @@ from procedures.history import history_reason
 from procedures.models import Official, ProcedureStep, TimeUnit, step_unit
 from procedures.roles import Role
 
-from .. import audit, codes, notify, public_cache, selectors
+from .. import audit, codes, national, notify, public_cache, selectors
 from ..errors import DossierActionError, DossierPermissionError
 from ..models import Dossier, DossierEvent, Extension, IssuedLetter, LetterNumberCounter, StepRecord
 
@@ -68,6 +68,12 @@ def _require_role(official: Official, agency_id: int, *roles: str) -> None:
     if roles and not official.has_role(*roles):
         labels = ", ".join(str(Role(role).label) for role in roles)
         raise DossierPermissionError(_("Thao tác này cần vai trò: %(roles)s.") % {"roles": labels})
+
+
+def require_action_role(official: Official, action: str) -> None:
+    """The role rule of `ROLES_FOR[action]` for an action not on an existing dossier (reception): for a caller that
+    checks it before validating input, as the counter page's decorator does (DossierPermissionError)."""
+    _require_role(official, official.agency_id, *ROLES_FOR[action])
 
 
 def _lock(dossier_id: int) -> Dossier:
@@ -159,6 +165,8 @@ def _event(ctx: _Context, kind: str, *, public_note: str = "", internal_note: st
     event.save()
     # The outbox: the messages this event owes the citizen and the officials, written in this transaction.
     notify.on_event(event)
+    # The national portal's sync outbox (dossiers/national.py): a status change is queued in this transaction.
+    national.on_event(event)
     # The public tracking page's cache (dossiers/public_cache.py): every dossier write writes an event.
     public_cache.dossier_changed(ctx.dossier)
     return event
