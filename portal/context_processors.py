@@ -28,6 +28,7 @@ def portal(request):
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_AGENCY_NAME": settings.PORTAL_AGENCY_NAME,
         "worklist_url": _url_or_none("dossiers:worklist"),
+        "online_inbox_url": _url_or_none("online:inbox"),
         "lookup_url": _url_or_none("tracking:lookup"),
         "statistics_url": _url_or_none("dashboards:public"),
         "feedback_url": _url_or_none("satisfaction:feedback_create"),
