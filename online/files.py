@@ -82,7 +82,7 @@ def _check_pdf_streams(upload, name: str) -> None:
             raise ValidationError(_("Tệp “%(name)s” được đặt mật khẩu; vui lòng nộp tệp không mật khẩu.")
                                   % {"name": name}, code="encrypted")
         total = 0
-        for number in range(1, _object_count(reader) + 1):
+        for number in range(1, _object_count(reader)):
             try:
                 obj = reader.get_object(number)
             except (PyPdfError, ValueError, KeyError, TypeError):

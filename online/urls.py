@@ -1,7 +1,8 @@
 """The online channel's URLs, under /nop-truc-tuyen/ (the request body limit there allows the uploads)."""
 from django.urls import path, register_converter
 
-from procedures.urls import ProcedureCodeConverter
+# Importing the catalogue's URLs registers its `procedure_code` converter, whatever the include order.
+from procedures.urls import ProcedureCodeConverter  # noqa: F401
 
 from . import public_views, views
 
@@ -19,8 +20,6 @@ class SubmissionTokenConverter:
 
 
 register_converter(SubmissionTokenConverter, "submission_token")
-# The catalogue's converter, registered again so this module does not depend on the include order.
-register_converter(ProcedureCodeConverter, "procedure_code")
 
 app_name = "online"
 urlpatterns = [
