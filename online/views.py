@@ -53,10 +53,14 @@ def _submission(request, pk: int) -> OnlineSubmission:
 @staff_required
 def detail(request, pk: int):
     submission = _submission(request, pk)
+    _log_page(request, submission)
+    return render(request, "online/detail.html", _detail_context(request, submission))
+
+
+def _log_page(request, submission: OnlineSubmission) -> None:
     dossier_services.record_access(user=request.user, agency_id=submission.agency_id, dossier_id=submission.dossier_id,
                                    kind=PersonalDataAccess.Kind.PAGE,
                                    what=_("Hồ sơ nộp trực tuyến số %(pk)s") % {"pk": submission.pk})
-    return render(request, "online/detail.html", _detail_context(request, submission))
 
 
 def _detail_context(request, submission: OnlineSubmission, **forms) -> dict:
@@ -88,6 +92,7 @@ def act(request, pk: int, action: str):
     form_class, service, fields, success = ACTIONS[action]
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
+        _log_page(request, submission)
         context = _detail_context(request, submission, **{action: form})
         return render(request, "online/detail.html", context, status=400)
     arguments = {name: form.cleaned_data[name] for name in fields} if form is not None else {}
