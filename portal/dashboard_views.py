@@ -27,7 +27,7 @@ from procedures.http import public_page
 from procedures.models import Agency
 from procedures.roles import Role
 
-from . import charts, exports, stats, stats_cache
+from . import channel_stats, charts, exports, stats, stats_cache
 from .dashboard_forms import DashboardFilterForm
 
 LEADER_ROLES = (Role.LEADER, Role.AGENCY_ADMIN)
@@ -194,6 +194,7 @@ def _leader_tables(agency: Agency, filters: stats.Filters, now, *, overdue_rows=
             slug="sap-den-han", title=_("Hồ sơ sắp đến hạn (trong 2 ngày làm việc)"), late=False),
         "diem-nghen": lambda: stats.step_bottlenecks(agency, filters),
         "danh-gia-can-bo": lambda: stats.official_review(agency, filters),
+        "kenh-nop": lambda: channel_stats.channel_table(agency=agency, period=filters.period),
     }
 
 
