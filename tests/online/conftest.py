@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from notifications.models import Notification
 from online import services
 from online.files import check_upload
-from procedures.roles import Role
-from tests.factories import AgencyFactory, OfficialFactory, ProcedureFactory
+from tests.factories import AgencyFactory, ProcedureFactory
 
-from ..dossiers.conftest import MONDAY_0900, vn  # noqa: F401  (re-exported for the tests)
+# The officials of tests/dossiers (clerk, specialist, leader, and an outsider of another agency) over this agency.
+from ..dossiers.conftest import MONDAY_0900, clerk, leader, outsider, specialist, vn  # noqa: F401
 
 
 def pdf_bytes(stream: bytes = b"BT /F1 12 Tf 10 50 Td (Don de nghi) Tj ET", *, compress: bool = True) -> bytes:
@@ -60,27 +60,6 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 @pytest.fixture
 def agency(db):
     return AgencyFactory(code="000.00.06.H56", name="UBND phường Thử Nghiệm", payment_details="STK 0123 Vietcombank")
-
-
-@pytest.fixture
-def clerk(agency):
-    return OfficialFactory(agency=agency, roles=[Role.RECEPTION], display_name="Trần Thị Tiếp Nhận")
-
-
-@pytest.fixture
-def specialist(agency):
-    return OfficialFactory(agency=agency, roles=[Role.SPECIALIST], display_name="Lê Văn Chuyên Viên")
-
-
-@pytest.fixture
-def leader(agency):
-    return OfficialFactory(agency=agency, roles=[Role.LEADER], display_name="Nguyễn Văn Lãnh Đạo")
-
-
-@pytest.fixture
-def outsider(db):
-    """A clerk and leader of another agency."""
-    return OfficialFactory(agency=AgencyFactory(code="000.00.07.H56"), roles=[Role.RECEPTION, Role.LEADER])
 
 
 @pytest.fixture
