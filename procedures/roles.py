@@ -35,4 +35,6 @@ AGENCY_ADMIN_PERMISSIONS = {
                  "add_agencycertificate", "view_agencycertificate", "view_certificateuse"],
     # The outbox: failed deliveries with the provider's error, and their resend (rows scoped to the agency).
     "notifications": ["view_notification", "change_notification", "view_deliveryattempt"],
+    # Online submissions of their agency, read-only (online/migrations/0002 grants it).
+    "online": ["view_onlinesubmission"],
 }

@@ -177,3 +177,20 @@ def test_payment_details_and_result_download(client, submitted, clerk, specialis
                                                          issued_on=datetime.date(2026, 3, 9), signer="Nguyễn Văn B")
     result = client.get(reverse("online:result", args=[submitted.tracking_token, document.pk]))
     assert result.status_code == 200 and b"".join(result.streaming_content).startswith(b"%PDF")
+
+
+def test_the_admin_lists_only_what_the_rule_allows(client, submitted, agency, outsider):
+    from procedures.roles import Role
+    from tests.factories import OfficialFactory, StaffUserFactory
+
+    mine = OfficialFactory(agency=agency, roles=[Role.AGENCY_ADMIN], user=StaffUserFactory())
+    theirs = OfficialFactory(agency=outsider.agency, roles=[Role.AGENCY_ADMIN], user=StaffUserFactory())
+    url = reverse("admin:online_onlinesubmission_changelist")
+    client.force_login(mine.user)
+    listing = client.get(url)
+    assert listing.status_code == 200 and list(listing.context["cl"].result_list) == [submitted]
+    assert "Nguyễn Văn An" not in client.get(reverse("admin:online_onlinesubmission_change",
+                                                     args=[submitted.pk])).content.decode()
+    client.force_login(theirs.user)
+    assert list(client.get(url).context["cl"].result_list) == []
+    assert client.get(reverse("admin:online_onlinesubmission_change", args=[submitted.pk])).status_code == 302
