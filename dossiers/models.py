@@ -171,6 +171,8 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["applicant_phone"]),
             models.Index(fields=["applicant_id_number"]),
             models.Index(fields=["received_at"]),
+            # Reports by channel (counter, online, postal) and the online share (issue 16, portal/reports/channels.py).
+            models.Index(fields=["channel", "received_at"]),
             # Reports: monthly "processed" figures, and the city-wide open/overdue counts (bench/bench_reports.py).
             models.Index(fields=["processed_at"]),
             models.Index(

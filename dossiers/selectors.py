@@ -106,8 +106,18 @@ def due_soon_dossiers(agency: Agency, now: datetime.datetime | None = None) -> Q
 def dossier_for_staff(official: Official, pk: int) -> Dossier:
     """One dossier the official may see (`visible_dossiers`) with everything its page and its printed forms show;
     any other, of this agency or another, is DoesNotExist."""
+    return _with_page_data(visible_dossiers(official)).get(pk=pk)
+
+
+def dossier_for_citizen_forms(pk: int) -> Dossier:
+    """A dossier with what its printed forms read, for the forms sent to an online applicant (the caller has
+    checked the citizen's token: online.public_views)."""
+    return _with_page_data(Dossier.objects.all()).get(pk=pk)
+
+
+def _with_page_data(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
     return (
-        visible_dossiers(official)
+        dossiers
         .select_related("procedure__field", "agency", "current_step", "current_assignee", "received_by")
         .prefetch_related(
             "documents",
@@ -119,7 +129,6 @@ def dossier_for_staff(official: Official, pk: int) -> Dossier:
             "payment_requests",
             "result_documents",
         )
-        .get(pk=pk)
     )
 
 

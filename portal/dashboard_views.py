@@ -30,6 +30,7 @@ from procedures.roles import MANAGER_ROLES
 from . import charts, exports, reports
 from .dashboard_forms import DashboardFilterForm
 from .reports import cache as reports_cache
+from .reports import channels as channel_stats
 
 # Whole-agency roles may read the register, which holds applicants' names, addresses and phones (the same roles
 # as the printed register and as see every dossier: one definition, in dossiers.selectors).
@@ -194,6 +195,7 @@ def _leader_tables(agency: Agency, filters: reports.Filters, now, *, overdue_row
             slug="sap-den-han", title=_("Hồ sơ sắp đến hạn (trong 2 ngày làm việc)"), late=False),
         "diem-nghen": lambda: reports.step_bottlenecks(agency, filters),
         "danh-gia-can-bo": lambda: reports.official_review(agency, filters),
+        "kenh-nop": lambda: channel_stats.channel_table(agency=agency, period=filters.period),
     }
 
 

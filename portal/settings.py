@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "notifications",
     "national_sync",
     "dossiers",
+    "online",
     "satisfaction",
     "portal",
     "api",
@@ -232,6 +233,37 @@ STORAGES = {
     },
 }
 
+# Online submission (README "Online submission"): uploaded files go to the "online" storage, private by design (no
+# URL is ever handed out; staff and the citizen get them through permission-checked views). On the filesystem
+# under MEDIA_ROOT by default; any S3-compatible store (django-storages) when ONLINE_STORAGE_BUCKET is set.
+if os.environ.get("ONLINE_STORAGE_BUCKET"):
+    STORAGES["online"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ONLINE_STORAGE_BUCKET"],
+            "endpoint_url": os.environ.get("ONLINE_STORAGE_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ONLINE_STORAGE_REGION") or None,
+            "access_key": os.environ.get("ONLINE_STORAGE_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("ONLINE_STORAGE_SECRET_KEY") or None,
+            "location": os.environ.get("ONLINE_STORAGE_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["online"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+ONLINE_FILE_MAX_BYTES = int(os.environ.get("ONLINE_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
+ONLINE_TOTAL_MAX_BYTES = int(os.environ.get("ONLINE_TOTAL_MAX_BYTES", str(30 * 1024 * 1024)))
+ONLINE_MAX_FILES = int(os.environ.get("ONLINE_MAX_FILES", "30"))
+# A PDF stream may inflate to at most this many bytes (a zip bomb is a tiny stream that inflates to gigabytes).
+ONLINE_PDF_MAX_DECODED_BYTES = int(os.environ.get("ONLINE_PDF_MAX_DECODED_BYTES", str(50 * 1024 * 1024)))
+# One-time codes: minutes of validity, wrong tries per code, codes per address per hour; open submissions per contact.
+ONLINE_CODE_TTL_MINUTES = int(os.environ.get("ONLINE_CODE_TTL_MINUTES", "10"))
+ONLINE_CODE_MAX_ATTEMPTS = int(os.environ.get("ONLINE_CODE_MAX_ATTEMPTS", "5"))
+ONLINE_CODES_PER_ADDRESS_PER_HOUR = int(os.environ.get("ONLINE_CODES_PER_ADDRESS_PER_HOUR", "3"))
+ONLINE_MAX_PENDING_PER_CONTACT = int(os.environ.get("ONLINE_MAX_PENDING_PER_CONTACT", "3"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mot-cua@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -330,6 +362,8 @@ CATALOGUE_IMPORT_CHUNK_ROWS = int(os.environ.get("CATALOGUE_IMPORT_CHUNK_ROWS", 
 REQUEST_BODY_LIMIT_DEFAULT = 64 * 1024
 REQUEST_BODY_LIMITS = (
     ("/admin/", 20 * 1024 * 1024),
+    # Online submission's uploads: the total allowed plus room for the form's fields and multipart framing.
+    ("/nop-truc-tuyen/", ONLINE_TOTAL_MAX_BYTES + 256 * 1024),
     ("/ho-so/", 1024 * 1024),
     ("/phan-anh/", 64 * 1024),
     ("/tra-cuu/", 4 * 1024),

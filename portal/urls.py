@@ -32,6 +32,7 @@ urlpatterns = [
     path("thong-ke/", include("portal.dashboard_urls")),
     path("bieu-mau/", include("dossiers.pdf_urls")),
     path("ho-so/", include("dossiers.urls")),
+    path("nop-truc-tuyen/", include("online.urls")),
     path("", include("satisfaction.urls")),
     path("", include("dossiers.public_urls")),
 ]

@@ -132,7 +132,7 @@ class AgencyAdmin(AgencyScopedAdmin):
     autocomplete_fields = ["parent"]
     inlines = [DepartmentInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "level", "parent", "address", "phone", "email"]}),
+        (None, {"fields": ["code", "name", "level", "parent", "address", "phone", "email", "payment_details"]}),
         (_("Giờ làm việc"), {"fields": [
             ("morning_start", "morning_end"), ("afternoon_start", "afternoon_end"), "same_day_cutoff",
             "saturday_reception", "saturday_counts",
@@ -270,7 +270,7 @@ class ProcedureAdmin(ImportExportMixin, AgencyScopedAdmin):
     readonly_fields = ["step_machine"]
     inlines = [StepInline, RequiredDocumentInline]
     fieldsets = [
-        (None, {"fields": ["code", "name", "field", "level", "agencies", "is_active"]}),
+        (None, {"fields": ["code", "name", "field", "level", "agencies", "is_active", "online_enabled"]}),
         (_("Thời hạn, phí và kết quả"), {"fields": [
             ("time_limit", "time_unit"), ("fee", "fee_note"), "result_document", "legal_basis",
         ]}),

@@ -39,6 +39,9 @@ AGENCIES = [
         "email": "motcua.benthanh@example.gov.vn",
         "saturday_reception": True,
         "saturday_counts": False,
+        # Shown to citizens who file online when a fee is due (illustrative account).
+        "payment_details": "Tài khoản: Ủy ban nhân dân phường Bến Thành\nNgân hàng: Kho bạc Nhà nước khu vực II\n"
+                           "Số tài khoản: 3511.0.1234567 (minh họa)\nNội dung: mã hồ sơ và họ tên người nộp",
         "departments": [
             "Trung tâm Phục vụ hành chính công",
             "Phòng Văn hóa – Xã hội",
@@ -208,7 +211,7 @@ PROCEDURES = [
         ],
     },
     {
-        "code": "1.004873", "name": "Cấp Giấy xác nhận tình trạng hôn nhân", "field": "HO-TICH",
+        "code": "1.004873", "name": "Cấp Giấy xác nhận tình trạng hôn nhân", "field": "HO-TICH", "online": True,
         "level": AgencyLevel.COMMUNE, "agencies": [COMMUNE], "time_limit": Decimal(3),
         "time_unit": TimeUnit.WORKING_DAYS, "fee": Decimal(0),
         "fee_note": "Lệ phí theo mức Hội đồng nhân dân cấp tỉnh quy định; miễn cho người thuộc gia đình có công "
@@ -276,7 +279,7 @@ PROCEDURES = [
         ],
     },
     {
-        "code": "1.001612", "name": "Đăng ký thành lập hộ kinh doanh", "field": "HO-KINH-DOANH",
+        "code": "1.001612", "name": "Đăng ký thành lập hộ kinh doanh", "field": "HO-KINH-DOANH", "online": True,
         "level": AgencyLevel.COMMUNE, "agencies": [COMMUNE], "time_limit": Decimal(3),
         "time_unit": TimeUnit.WORKING_DAYS, "fee": Decimal(100000),
         "fee_note": "Lệ phí đăng ký hộ kinh doanh theo mức Hội đồng nhân dân cấp tỉnh quy định.",

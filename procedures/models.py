@@ -101,6 +101,12 @@ class Agency(models.Model):
         help_text=_("Bật: khi nhận đủ hồ sơ bổ sung, thời hạn giải quyết được tính lại từ đầu. Tắt: thời gian đã "
                     "giải quyết trước khi yêu cầu bổ sung vẫn được tính, chỉ thời gian chờ bổ sung không tính."),
     )
+    # Shown to citizens who file online when a fee is due (issue 16: no payment gateway, the clerk records the
+    # payment reference): account holder, bank, account number, the content to write on the transfer.
+    payment_details = models.TextField(
+        _("thông tin nộp phí, lệ phí"), blank=True,
+        help_text=_("Tên tài khoản, ngân hàng, số tài khoản và nội dung chuyển khoản, hiển thị cho người nộp trực tuyến."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -238,6 +244,8 @@ class Procedure(models.Model):
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     result_document = models.CharField(_("kết quả thực hiện"), max_length=500, blank=True)
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    # Dịch vụ công trực tuyến (the `online` app): the public page offers "Nộp hồ sơ trực tuyến" only when set.
+    online_enabled = models.BooleanField(_("nhận hồ sơ trực tuyến"), default=False)
     history = HistoricalRecords()
 
     class Meta:

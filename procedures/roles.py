@@ -41,4 +41,6 @@ AGENCY_ADMIN_PERMISSIONS = {
     # Officials' API tokens (created, revoked, never deleted) and the national portal's outbox with its replay.
     "api": ["view_apitoken", "add_apitoken", "change_apitoken"],
     "national_sync": ["view_syncmessage", "change_syncmessage", "view_syncattempt"],
+    # Online submissions of their agency, read-only (online/migrations/0002 grants it).
+    "online": ["view_onlinesubmission"],
 }

@@ -64,6 +64,10 @@ def test_seed_demo_twice_gives_the_same_data_and_working_logins(client):
         assert procedure.steps_error([step.duration for step in steps]) is None
         assert steps[0].role == steps[-1].role == Role.RECEPTION
         assert procedure.required_documents.exists() and procedure.agencies.exists() and procedure.legal_basis
+    # Online submission (issue 16): a demo procedure of the ward accepts it, and the output shows where.
+    online = Procedure.objects.get(code="1.004873")
+    assert online.online_enabled and not Procedure.objects.get(code="1.000894").online_enabled
+    assert "/nop-truc-tuyen/thu-tuc/1.004873/" in first_output
     birth = Procedure.objects.get(code="1.001193")
     assert birth.name == "Đăng ký khai sinh"
     assert Procedure.objects.get(code="1.000894").name == "Đăng ký kết hôn"

@@ -305,6 +305,10 @@ OTHER_PARAMETER_URLS = {
     # token pages of notifications and of a result's signed copy; an agency's published audit chain heads
     "dossiers:reject_extension", "forms:result_stamp", "tracking:opt_out", "tracking:verify_copy",
     "dashboards:agency_chain_heads",
+    # the online channel: the citizen's pages keyed by the submission's secret token; the clerk's pages keyed by a
+    # submission id, read through online.selectors.visible_submissions (walked in tests/online/test_views.py)
+    "online:start", "online:status", "online:confirm", "online:resend", "online:add_files", "online:delivery",
+    "online:file", "online:form_pdf", "online:result", "online:detail", "online:staff_file", "online:act",
 }
 
 

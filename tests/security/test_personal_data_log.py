@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 LOGGED = {
     "dossiers:detail", "dossiers:act", "dossiers:worklist", "forms:receipt", "forms:form", "forms:guidance",
     "forms:register", "dashboards:register", "dashboards:register_export", "satisfaction:feedback_detail",
-    "admin:dossiers_dossier_change",
+    "admin:dossiers_dossier_change", "online:inbox", "online:detail", "online:staff_file", "online:act",
 }
 NOT_PERSONAL = {
     # public pages: masked name at most, aggregates, the catalogue
@@ -47,6 +47,9 @@ NOT_PERSONAL = {
     # the API's public reads (catalogue, masked tracking status, aggregates) and its schema and docs
     "api:schema", "api:docs", "api:procedures", "api:procedure", "api:tracking", "api:statistics",
     "api:agency_statistics",
+    # the online applicant's own pages, by their secret token (masked name; their own files and forms)
+    "online:start", "online:status", "online:confirm", "online:resend", "online:add_files", "online:delivery",
+    "online:file", "online:form_pdf", "online:result",
 }
 # The API's staff reads answer a token: each logs one row, as tests/api/test_api.py checks (list, detail, and every
 # action answers the detail through the same logged read).
@@ -111,7 +114,32 @@ def request_for(name: str, world) -> tuple[str, str, dict, object]:
         "satisfaction:feedback_detail": lambda: ("get", reverse(name, args=[world["feedback"].pk]), {},
                                          world["leader"].user),
         "admin:dossiers_dossier_change": lambda: ("get", reverse(name, args=[dossier.pk]), {}, world["superuser"]),
+        "online:inbox": lambda: ("get", reverse(name), {}, clerk),
+        "online:detail": lambda: ("get", reverse(name, args=[online_submission(world).pk]), {}, clerk),
+        "online:act": lambda: ("post", reverse(name, args=[online_submission(world).pk, "return"]), {}, clerk),
+        "online:staff_file": lambda: ("get", reverse(name, args=[online_submission(world).pk,
+                                                                 online_submission(world).files.get().pk]), {}, clerk),
     }[name]()
+
+
+def online_submission(world):
+    """A confirmed online submission of the world's agency (built once per test)."""
+    if "online" not in world:
+        from online import services as online_services
+        from online.files import check_upload
+        from tests.online.conftest import last_code, pdf_bytes, upload
+
+        procedure = world["dossier"].procedure
+        procedure.online_enabled = True
+        procedure.save()
+        submission = online_services.start_submission(
+            procedure_id=procedure.pk, agency_id=world["agency"].pk, contact_channel="email",
+            applicant=online_services.ApplicantDetails(name="Lê Trực Tuyến", id_number="001203004568",
+                                                       phone="0912345679", address="1 Lê Lợi", email="tt@example.vn"),
+            uploads=[online_services.Upload(checked=check_upload(upload("a.pdf", pdf_bytes())),
+                                            required_document_id=procedure.required_documents.first().pk)])
+        world["online"] = online_services.confirm_contact(token=submission.tracking_token, code=last_code("tt@example.vn"))
+    return world["online"]
 
 
 @pytest.mark.parametrize("name", sorted(LOGGED))

@@ -53,6 +53,7 @@ class Command(BaseCommand):
         seed_signing(self.stdout)
         seed_audit(self.stdout)
         self.print_logins(logins)
+        self.print_online()
         self.print_two_factor([username for username, _role, _agency in logins])
 
     def seed_agencies(self) -> dict[str, Agency]:
@@ -78,7 +79,8 @@ class Command(BaseCommand):
                 for key in ("name", "level", "time_limit", "time_unit", "fee", "fee_note", "legal_basis",
                             "result_document")
             }
-            values.update(field=fields[data["field"]], is_active=True)
+            # Demo procedures marked "online" accept online submission (issue 16); the rest stay counter-only.
+            values.update(field=fields[data["field"]], is_active=True, online_enabled=data.get("online", False))
             procedure = self.upsert(Procedure, {"code": data["code"]}, values)
             wanted = set(Agency.objects.filter(code__in=data["agencies"]).values_list("pk", flat=True))
             if set(procedure.agencies.values_list("pk", flat=True)) != wanted:
@@ -149,6 +151,11 @@ class Command(BaseCommand):
         self.stdout.write(_("Tài khoản trình diễn (đăng nhập tại %(url)s/accounts/login/):") % {"url": settings.SITE_URL})
         for row in [headers, tuple("-" * width for width in widths), *rows]:
             self.stdout.write(line.format(*row).rstrip())
+
+    def print_online(self) -> None:
+        for procedure in Procedure.objects.filter(online_enabled=True, is_active=True).order_by("code"):
+            self.stdout.write(_("Nộp hồ sơ trực tuyến (%(name)s): %(url)s") % {
+                "name": procedure.name, "url": f"{settings.SITE_URL}/nop-truc-tuyen/thu-tuc/{procedure.code}/"})
 
     def print_two_factor(self, usernames: list[str]) -> None:
         """Leaders, agency admins and the superuser sign in with a second factor (portal.two_factor). The demo
