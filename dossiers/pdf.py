@@ -20,7 +20,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
@@ -30,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from common.clock import VN
 from procedures import calendar
 from procedures.formatting import format_duration
 from procedures.models import Agency, Official, Procedure
@@ -56,7 +56,6 @@ logger = logging.getLogger(__name__)
 # WeasyPrint logs every rendering step at INFO: noise in a server log that records each printed receipt.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # ARCHITECTURE.md: the tracking URL must fit a small QR (version <= 4 at error correction M).
 TRACKING_QR_MAX_VERSION = 4
 # (weight, style, static path): DejaVu Serif Condensed covers every Vietnamese letter and fits A5 columns.

@@ -6,7 +6,6 @@ address and phone, is for the whole-agency roles like the register page. Each pr
 the dossier's internal log through `services.record_print`.
 """
 import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.http import Http404, HttpResponse
@@ -17,6 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common.clock import VN
 from procedures import calendar
 from procedures.access import role_required, staff_required
 from procedures.inputs import BoundedDateField, is_ascii_number
@@ -26,7 +26,6 @@ from . import pdf, selectors, services
 from .errors import DossierActionError
 from .models import CounterGuidance, Dossier, PersonalDataAccess, ResultDocument
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 REGISTER_MAX_DAYS = 366
 
 

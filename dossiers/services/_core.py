@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from procedures import calendar
+from procedures import access, calendar
 from procedures.history import history_reason
 from procedures.models import Official, ProcedureStep, TimeUnit, step_unit
 from procedures.roles import Role
@@ -56,10 +56,8 @@ class _Context:
 
 
 def official_of(actor) -> Official:
-    official = getattr(actor, "official", None) if actor is not None and actor.is_authenticated else None
-    if official is None or not official.is_active:
-        raise DossierPermissionError(_("Tài khoản này không phải cán bộ đang công tác tại một cơ quan."))
-    return official
+    """The acting official (`procedures.access.official_of`, the one rule), or DossierPermissionError."""
+    return access.official_of(actor, DossierPermissionError)
 
 
 def _require_role(official: Official, agency_id: int, *roles: str) -> None:
