@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from portal.stats import Period
 
 from online import services
 from portal.reports.channels import channel_table
+from procedures.calendar import Period
 from procedures.roles import Role
 from tests.factories import OfficialFactory
 
