@@ -47,6 +47,8 @@ NOT_PERSONAL = {
     # the API's public reads (catalogue, masked tracking status, aggregates) and its schema and docs
     "api:schema", "api:docs", "api:procedures", "api:procedure", "api:tracking", "api:statistics",
     "api:agency_statistics",
+    # the API's reception: answers the new dossier's code, tracking URL and appointment, nothing stored before
+    "api:dossier_receive", "api:dossier_refuse_at_counter",
 }
 # The API's staff reads answer a token: each logs one row, as tests/api/test_api.py checks (list, detail, and every
 # action answers the detail through the same logged read).
