@@ -50,6 +50,8 @@ NOT_PERSONAL = {
     # the online applicant's own pages, by their secret token (masked name; their own files and forms)
     "online:start", "online:status", "online:confirm", "online:resend", "online:add_files", "online:delivery",
     "online:file", "online:form_pdf", "online:result",
+    # the API's reception: answers the new dossier's code, tracking URL and appointment, nothing stored before
+    "api:dossier_receive", "api:dossier_refuse_at_counter",
 }
 # The API's staff reads answer a token: each logs one row, as tests/api/test_api.py checks (list, detail, and every
 # action answers the detail through the same logged read).
