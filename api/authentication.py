@@ -16,7 +16,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].decode("latin-1").lower() != self.keyword.lower():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Tiêu đề Authorization phải có dạng “Bearer <khóa>”."))
+            raise exceptions.AuthenticationFailed(_("Tiêu đề Authorization phải có dạng “Bearer KHÓA”."))
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:

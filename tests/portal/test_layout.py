@@ -44,7 +44,7 @@ def test_signed_in_user_sees_name_a_post_logout_form_and_the_dossier_link(client
     assert user.get_full_name() in html
     assert re.search(r'<form action="/accounts/logout/" method="post">\s*<input type="hidden" name="csrfmiddlewaretoken"', html)
     # Signed in: the worklist instead of the citizens' report form; leaders' links only for leaders.
-    assert nav_links(html) == ["/", "/thu-tuc/", "/tra-cuu/", "/thong-ke/", "/ho-so/"]
+    assert nav_links(html) == ["/", "/thu-tuc/", "/tra-cuu/", "/thong-ke/", "/ho-so/", "/nop-truc-tuyen/can-bo/"]
 
 
 def test_admin_link_only_for_staff(client):
