@@ -3,21 +3,13 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from procedures.migration_grants import grant_to_agency_admins
 
-def grant_agency_admin(apps, schema_editor):
-    """The agency admin reads the access log of their agency (frozen copy of procedures.roles at this point)."""
-    config = apps.get_app_config("dossiers")
-    config.models_module = True
-    create_permissions(config, apps=apps, verbosity=0)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name="Quản trị cơ quan")
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="dossiers",
-                                                     codename="view_personaldataaccess"))
+
+# The agency admin reads the access log of their agency (frozen copy of procedures.roles at this point).
+grant_agency_admin = grant_to_agency_admins({"dossiers": ["view_personaldataaccess"]})
 
 
 class Migration(migrations.Migration):

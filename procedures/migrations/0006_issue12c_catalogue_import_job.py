@@ -2,21 +2,13 @@
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from procedures.migration_grants import grant_to_agency_admins
 
-def grant(apps, schema_editor):
-    """The agency-admin group reads its agency's import jobs (frozen: procedures.roles.AGENCY_ADMIN_PERMISSIONS)."""
-    config = apps.get_app_config("procedures")
-    config.models_module = True
-    create_permissions(config, apps=apps, verbosity=0)
-    config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name="Quản trị cơ quan")
-    group.permissions.add(*Permission.objects.filter(content_type__app_label="procedures",
-                                                     codename="view_catalogueimportjob"))
+
+# The agency-admin group reads its agency's import jobs (frozen: procedures.roles.AGENCY_ADMIN_PERMISSIONS).
+grant = grant_to_agency_admins({"procedures": ["view_catalogueimportjob"]})
 
 
 class Migration(migrations.Migration):
