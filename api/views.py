@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, permissions, serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -427,7 +427,7 @@ class ReceptionView(StaffView):
         }).data, status=201)
 
 
-@extend_schema(tags=[TAG_STAFF], request=reception.ReceiveRequest,
+@extend_schema_view(post=extend_schema(tags=[TAG_STAFF], request=reception.ReceiveRequest,
                responses={201: OpenApiResponse(ReceivedSerializer, examples=[
                    OpenApiExample("Đã tiếp nhận / received", value=RECEIVED_EXAMPLE)]), **RECEPTION_ERRORS},
                examples=[OpenApiExample("Tiếp nhận hồ sơ / receive a dossier", value=RECEIVE_EXAMPLE,
@@ -437,7 +437,7 @@ class ReceptionView(StaffView):
                            "như trang tiếp nhận: đủ giấy tờ bắt buộc, số điện thoại và CCCD hợp lệ; trả về mã hồ sơ, "
                            "trang theo dõi và ngày hẹn trả. Dữ liệu sai: không ghi gì. / The reception page's forms, "
                            "role check and service: mandatory documents, valid phone and ID; answers the code, the "
-                           "tracking page and the appointment. Invalid input writes nothing.")
+                           "tracking page and the appointment. Invalid input writes nothing."))
 class Receive(ReceptionView):
     action = "receive"
 
@@ -448,7 +448,7 @@ class Receive(ReceptionView):
             sets_count=form.cleaned_data["sets_count"])
 
 
-@extend_schema(tags=[TAG_STAFF], request=reception.RefuseRequest,
+@extend_schema_view(post=extend_schema(tags=[TAG_STAFF], request=reception.RefuseRequest,
                responses={201: OpenApiResponse(ReceivedSerializer, examples=[OpenApiExample(
                    "Đã từ chối / refused", value={**RECEIVED_EXAMPLE, "state": "refused", "due_at": None})]),
                    **RECEPTION_ERRORS},
@@ -458,7 +458,7 @@ class Receive(ReceptionView):
                summary="Từ chối tiếp nhận hồ sơ (Mẫu 03) / refuse a dossier at the counter",
                description="Như nút \"Từ chối tiếp nhận\" của trang tiếp nhận: hồ sơ được cấp mã và kết thúc ngay, có "
                            "phiếu từ chối; không cần đủ giấy tờ. / As the reception page's refusal: the dossier gets a "
-                           "code and is closed at once with a refusal letter; the checklist need not be complete.")
+                           "code and is closed at once with a refusal letter; the checklist need not be complete."))
 class RefuseAtCounter(ReceptionView):
     action = "refuse_at_counter"
 
