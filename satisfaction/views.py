@@ -48,6 +48,12 @@ def rate_dossier(request, token):
     except ObjectDoesNotExist:
         raise Http404 from None
     rating = selectors.rating_of_dossier(dossier.pk)
+    already_rated = _("Hồ sơ này đã được đánh giá trước đó. Dưới đây là đánh giá đã ghi nhận.")
+    if request.method == "POST" and rating is not None:
+        # A second submission (a double tap, another family member, a race lost before the form was read) gets
+        # the same answer as one that loses inside the service: the recorded rating, after a redirect.
+        messages.info(request, already_rated)
+        return redirect(request.path)
     form = None
     if rating is None and selectors.is_rateable(dossier):
         form = forms.DossierRatingForm(request.POST or None)
@@ -55,7 +61,7 @@ def rate_dossier(request, token):
             try:
                 services.rate_dossier(token=token, answers=form.answers())
             except AlreadyRated:
-                messages.info(request, _("Hồ sơ này đã được đánh giá trước đó. Dưới đây là đánh giá đã ghi nhận."))
+                messages.info(request, already_rated)
                 return redirect(request.path)
             except SatisfactionError as error:
                 form.add_error(None, error.message)

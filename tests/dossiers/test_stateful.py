@@ -243,9 +243,11 @@ def test_random_lifecycles_keep_their_invariants(fast_passwords, agency, clerk, 
                     assert record.step_id == dossier.current_step_id
                     assert record.assignee_id == dossier.current_assignee_id
                     duration = calendar.to_working_time(agency, record.step.duration, procedure.time_unit)
-                    # The reception step's clock starts where the dossier's does (after hours: next session).
+                    # The record opened by reception starts its clock where the dossier's does (after hours: next
+                    # session); a later record, even one opened in the same minute, starts when it is opened.
+                    opened_at_reception = not StepRecord.objects.filter(dossier_id=pk, pk__lt=record.pk).exists()
                     clock_start = (calendar.processing_start(agency, record.started_at, procedure.time_unit)
-                                   if record.started_at == dossier.received_at else record.started_at)
+                                   if opened_at_reception else record.started_at)
                     first_due = calendar.add_working_time(agency, clock_start, duration)
                     assert record.due_at == moved(agency, first_due, expected.record_paused)
                 if expected.frozen is not None:
