@@ -78,7 +78,9 @@ def test_receive_then_process_then_return(page, live_server, office):
     assert options.count() == 1
     page.locator("#procedure-select").select_option(label="1.001193 — Đăng ký khai sinh")
     page.get_by_role("button", name="Chọn thủ tục").click()
-    assert page.evaluate("document.activeElement.name") == "applicant_name"  # keyboard-first
+    # Keyboard-first: the name has the focus. Chromium applies autofocus at a rendering update that may come after
+    # "load", so the check waits for it (a plain read of document.activeElement raced it on a loaded machine).
+    expect(page.locator("[name=applicant_name]")).to_be_focused()
     page.keyboard.type("Phạm Thị Hoa")
     page.get_by_label("Số CCCD / mã số thuế").fill("001203004567")
     page.get_by_label("Số điện thoại").fill("0912 345 678")
@@ -153,7 +155,8 @@ def test_scanner_input_opens_the_dossier_and_pages_fit_a_phone(phone_page, live_
     dossier = services.receive(actor=office["clerk"].user, procedure_id=office["procedure"].pk,
                                applicant=applicant(), documents=documents_for(office["procedure"]))
     log_in(page, base, "tiepnhan")
-    # A barcode scanner "types" the QR's URL and presses Enter in the autofocused search box.
+    # A barcode scanner "types" the QR's URL and presses Enter in the autofocused search box (once it has the focus).
+    expect(page.locator("input[name=q]")).to_be_focused()
     page.keyboard.type(links.tracking_url(dossier.tracking_token))
     page.keyboard.press("Enter")
     page.wait_for_url(base + f"/ho-so/{dossier.pk}/")
@@ -179,7 +182,7 @@ def test_a_scanned_id_card_fills_the_reception_form(page, live_server, office):
     assert page.get_by_label("Họ tên người nộp / tên tổ chức").input_value() == "Phạm Thị Hoa"
     assert page.get_by_label(re.compile(r"^Địa chỉ")).input_value() == "12 Hàng Bạc, Hoàn Kiếm, Hà Nội"
     assert page.get_by_label("Ngày sinh").input_value() == "15/08/1990"
-    assert page.evaluate("document.activeElement.name") == "applicant_phone"
+    expect(page.locator("[name=applicant_phone]")).to_be_focused()
     assert not Dossier.objects.exists() and "/ho-so/tiep-nhan/?procedure=" in page.url
     # A malformed string in the dedicated field says so, and fills nothing.
     page.get_by_label("Quét mã QR trên thẻ căn cước").fill("001203004567|Phạm Thị Hoa")
