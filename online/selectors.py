@@ -46,11 +46,10 @@ def inbox(official: Official, *, now: datetime.datetime | None = None) -> list[O
         .order_by("submitted_at", "pk")
     )
     if rows:
-        agency = official.agency
-        start = min(row.submitted_at for row in rows)
-        exceptions = calendar.load_exceptions(agency, timezone.localtime(start).date(), timezone.localtime(now).date())
+        # One read of the calendar's exceptions for the whole window, whatever the number of rows.
+        clock = calendar.WorkingClock.spanning(official.agency, [*(row.submitted_at for row in rows), now])
         for row in rows:
-            row.waited = calendar.working_time_between(agency, row.submitted_at, now, exceptions=exceptions)
+            row.waited = clock.between(row.submitted_at, now)
             row.waited_hours = row.waited.total_seconds() / 3600
     return rows
 
