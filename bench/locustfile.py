@@ -5,7 +5,7 @@ Locust is not a dependency of the project (nor of CI); install it in a separate 
     python3 -m venv /tmp/locust && /tmp/locust/bin/pip install locust
     .venv/bin/python manage.py shell -c "from dossiers.models import Dossier; \\
         print('\\n'.join(Dossier.objects.values_list('tracking_token', flat=True)))" > /tmp/tokens.txt
-    MOTCUA_TOKENS=/tmp/tokens.txt MOTCUA_LEADER_TOTP=<lanhdao's secret printed by seed_demo> \\
+    MOTCUA_TOKENS=/tmp/tokens.txt MOTCUA_LEADERS=lanhdao:<the secret seed_demo printed> \\
         /tmp/locust/bin/locust -f bench/locustfile.py --host https://mot-cua.example.gov.vn \\
         --headless --users 300 --spawn-rate 10 --run-time 10m --csv /tmp/motcua
 
@@ -15,8 +15,12 @@ office: for each clerk at a counter, several citizens check their dossier by QR 
 open the dashboard. Every answer other than the expected one is a failure in Locust's report; the goal is 0.
 
 Settings (environment): MOTCUA_TOKENS (file of tracking tokens, one a line; required), MOTCUA_PASSWORD (default the
-demo's), MOTCUA_CLERKS (comma-separated usernames, default the demo's three counter clerks), MOTCUA_LEADER (default
-`lanhdao`) and MOTCUA_LEADER_TOTP (the leader's authenticator secret, base32: leaders sign in with two factors).
+demo's), MOTCUA_CLERKS (comma-separated usernames, default the demo's three counter clerks), MOTCUA_LEADERS
+(comma-separated `username:secret` pairs, the secret being the leader's authenticator key in base32: leaders sign in
+with two factors; default `lanhdao` without a key) and MOTCUA_VERIFY_TLS (0 for a test certificate).
+
+bench/run_load.py does all of this on one machine: gunicorn behind Debian's nginx with a throw-away certificate
+(the session and CSRF cookies are Secure in production, so the load goes over HTTPS as a browser's would).
 """
 import base64
 import hmac
@@ -32,10 +36,12 @@ from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("MOTCUA_PASSWORD", "MotCua@2026")
 CLERKS = itertools.cycle(os.environ.get("MOTCUA_CLERKS", "tiepnhan,tiepnhan.so,tiepnhan.ca").split(","))
-LEADER = os.environ.get("MOTCUA_LEADER", "lanhdao")
-LEADER_TOTP = os.environ.get("MOTCUA_LEADER_TOTP", "")
+LEADERS = itertools.cycle(
+    tuple(pair.partition(":")[::2]) for pair in os.environ.get("MOTCUA_LEADERS", "lanhdao").split(",")
+)
+VERIFY_TLS = os.environ.get("MOTCUA_VERIFY_TLS", "1") != "0"
+TWO_FACTOR_PATH = "/accounts/hai-buoc/xac-thuc/"
 DOSSIER_LINK = re.compile(r'href="/ho-so/(\d+)/"')
-PROCEDURE_LINK = re.compile(r'href="/ho-so/tiep-nhan/\?procedure=(\d+)"')
 ACTION_PATH = re.compile(r"^/ho-so/\d+/thao-tac/([a-z_-]+)/$")
 # What a clerk does with a dossier from the worklist, when the page offers it (no destructive endings).
 CLERK_ACTIONS = ("forward", "assign", "mark_processed", "return_result", "fulfil_supplement", "confirm_payment")
@@ -58,6 +64,7 @@ class Forms(HTMLParser):
     def __init__(self, html: str):
         super().__init__()
         self.forms: list[tuple[str, dict]] = []
+        self.options: dict[str, list[str]] = {}  # every choice of each <select>, by name
         self._select = None
         self._textarea = None
         self.feed(html)
@@ -80,6 +87,7 @@ class Forms(HTMLParser):
         elif tag == "select" and name:
             self._select = name
         elif tag == "option" and self._select:
+            self.options.setdefault(self._select, []).append(attrs.get("value", ""))
             if self._select not in fields or "selected" in attrs:
                 fields[self._select] = attrs.get("value", "")
         elif tag == "textarea" and name:
@@ -109,9 +117,17 @@ def totp(secret: str, at: float | None = None) -> str:
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
-class StaffUser(HttpUser):
+class Visitor(HttpUser):
     abstract = True
-    username = ""
+
+    def on_start(self):
+        self.client.verify = VERIFY_TLS
+        # Django checks the Referer of an HTTPS POST against the site, as a browser sends it.
+        self.client.headers["Referer"] = self.host.rstrip("/") + "/"
+
+
+class StaffUser(Visitor):
+    abstract = True
 
     def sign_in(self, username: str) -> None:
         page = self.client.get("/accounts/login/", name="sign-in page")
@@ -120,7 +136,7 @@ class StaffUser(HttpUser):
         self.client.post("/accounts/login/", data=fields, name="sign in")
 
 
-class Citizen(HttpUser):
+class Citizen(Visitor):
     """Scans the QR on the receipt: the tracking page, now and then the public statistics."""
 
     weight = 85
@@ -142,12 +158,13 @@ class Clerk(StaffUser):
     wait_time = between(5, 20)
 
     def on_start(self):
+        super().on_start()
         self.sign_in(next(CLERKS))
 
     @task(2)
     def receive(self):
         picker = self.client.get("/ho-so/tiep-nhan/", name="/ho-so/tiep-nhan/")
-        procedures = PROCEDURE_LINK.findall(picker.text)
+        procedures = [value for value in Forms(picker.text).options.get("procedure", []) if value]
         if not procedures:
             return
         page = self.client.get(f"/ho-so/tiep-nhan/?procedure={random.choice(procedures)}",
@@ -156,12 +173,14 @@ class Clerk(StaffUser):
         if found is None:
             return
         _action, fields = found
-        for key in [key for key in fields if key.startswith("docs-") and key.endswith("-originals")]:
-            fields[key] = "1"  # every listed document brought, as originals
+        for key in [key for key in fields if key.startswith("docs-") and key.endswith("-required_document_id")]:
+            if fields[key]:  # every listed document brought, as originals (the blank extra rows stay blank)
+                fields[key.replace("-required_document_id", "-originals")] = "1"
         fields.update(
             applicant_name=f"Nguyễn Văn Thử {random.randint(1, 99999)}",
             applicant_id_number=f"079{random.randint(0, 999999999):09d}",
             applicant_phone=f"09{random.randint(0, 99999999):08d}",
+            applicant_email=f"thu{random.randint(1, 99999)}@example.vn",
             applicant_address="12 Lê Lợi, phường Bến Thành, Thành phố Hồ Chí Minh",
             stage="check",
         )
@@ -206,14 +225,26 @@ class Leader(StaffUser):
     wait_time = between(20, 60)
 
     def on_start(self):
-        self.sign_in(LEADER)
-        if LEADER_TOTP:
-            page = self.client.get("/accounts/hai-buoc/xac-thuc/", name="two-factor page")
+        super().on_start()
+        username, secret = next(LEADERS)
+        self.sign_in(username)
+        if secret:
+            self.second_factor(secret)
+
+    def second_factor(self, secret: str) -> None:
+        """A code is accepted once per 30-second step and account (django-otp refuses a replay), so a leader who
+        signs in right after another one on the same account waits for the next code, as a person would."""
+        for _attempt in range(4):
+            page = self.client.get(TWO_FACTOR_PATH, name="two-factor page")
             found = Forms(page.text).with_field("token")
-            if found is not None:
-                action, fields = found
-                fields["token"] = totp(LEADER_TOTP)
-                self.client.post(action or "/accounts/hai-buoc/xac-thuc/", data=fields, name="two-factor")
+            if found is None:
+                return
+            action, fields = found
+            fields["token"] = totp(secret)
+            answer = self.client.post(action or TWO_FACTOR_PATH, data=fields, name="two-factor")
+            if not answer.url.endswith(TWO_FACTOR_PATH):
+                return
+            time.sleep(30 - time.time() % 30 + 1)
 
     @task(5)
     def dashboard(self):

@@ -129,6 +129,8 @@ def instances(own_redis_url, tmp_path):
         "SECURE_SSL_REDIRECT": "0", "DATABASE_URL": database_url, "REDIS_URL": own_redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "1", "RATELIMIT_TRUSTED_PROXIES": "1", "LOG_LEVEL": "WARNING",
         "MEDIA_ROOT": str(tmp_path / "media"), "PYTHONDONTWRITEBYTECODE": "1",
+        # Its own static folder: CI's SQLite run, beside this one, serves the tree's static files meanwhile.
+        "STATIC_ROOT": str(tmp_path / "static"),
     }
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
