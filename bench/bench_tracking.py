@@ -1,7 +1,8 @@
 """Throughput of the public tracking page against a trivial view, under gunicorn with production-like settings.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> REDIS_URL=redis://127.0.0.1:6379/<n> \\
-        .venv/bin/python bench/bench_tracking.py [--seconds 10] [--rounds 2] [--clients 4] [--workers 2]
+        .venv/bin/python bench/bench_tracking.py [--seconds 10] [--rounds 2] [--clients 4] [--workers 2] \
+        [--tokens 5000]
 
 The database holds the dossiers to track (`manage.py seed_demo`, or bench/seed_city.py). The script collects the
 static files, starts gunicorn (`--workers`, sync) on a free loopback port with DEBUG=0 and the given PostgreSQL and
@@ -10,7 +11,8 @@ close it anyway) and read the whole answer. It measures, in alternating rounds o
 same machine load:
 
 - `/livez`, a view that returns "ok" behind the same middleware (sessions, CSRF, CSP, locale, messages, axes…);
-- `/t/<token>/` for a token drawn at random from every dossier for each request, after one warm-up pass.
+- `/t/<token>/` for a token drawn at random for each request from a random sample of `--tokens` dossiers (every
+  dossier at the demo size; at city size the sample keeps the warm-up pass short), after one warm-up pass.
 
 Then it restarts gunicorn with TRACKING_PAGE_CACHE_SECONDS=0 and measures the tracking page rendered on every
 request, for comparison. It prints requests per second, the ratio tracking / trivial (goal ≥ 0.5) and any answer
@@ -122,7 +124,7 @@ class Gunicorn:
             self.process.wait(timeout=30)
 
 
-def tokens() -> list[str]:
+def tokens(sample: int) -> list[str]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     import django
 
@@ -133,11 +135,17 @@ def tokens() -> list[str]:
 
     if connection.vendor != "postgresql":
         raise SystemExit("bench_tracking: set DATABASE_URL to a PostgreSQL database holding dossiers")
-    found = list(Dossier.objects.values_list("tracking_token", flat=True))
+    found = list(Dossier.objects.order_by("?").values_list("tracking_token", flat=True)[:sample])
     connection.close()
     if not found:
         raise SystemExit("bench_tracking: no dossiers (run manage.py seed_demo first)")
     return found
+
+
+def dossier_count() -> int:
+    from dossiers.models import Dossier
+
+    return Dossier.objects.count()
 
 
 def report_failures(label: str, failed: dict) -> None:
@@ -151,13 +159,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tokens", type=int, default=5000)
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("bench_tracking: set REDIS_URL (the production cache)")
-    paths = [f"/t/{token}/" for token in tokens()]
+    paths = [f"/t/{token}/" for token in tokens(args.tokens)]
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,
                    env=server_env({}), check=True)
-    print(f"{len(paths)} dossiers; gunicorn {args.workers} workers; {args.clients} client processes; "
+    print(f"{len(paths)} dossiers of {dossier_count()}; gunicorn {args.workers} workers; {args.clients} client processes; "
           f"{args.rounds} rounds of {args.seconds:g} s each")
 
     server = Gunicorn(args.workers, server_env({}))

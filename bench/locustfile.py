@@ -126,6 +126,14 @@ class Visitor(HttpUser):
         self.client.headers["Referer"] = self.host.rstrip("/") + "/"
 
 
+def _offered(html: str) -> list:
+    """The actions a dossier page offers, each with the step its form says it acts on."""
+    return sorted(
+        (action, tuple(value for key, value in fields.items() if key.endswith("expected_step")))
+        for action, fields in Forms(html).forms if ACTION_PATH.match(action)
+    )
+
+
 class StaffUser(Visitor):
     abstract = True
 
@@ -213,9 +221,20 @@ class Clerk(StaffUser):
                 fields.setdefault(f"{name}-confirm", "on")
                 with self.client.post(action, data=fields, name=f"act: {name}", allow_redirects=False,
                                       catch_response=True) as answer:
-                    if answer.status_code != 302:
+                    if answer.status_code == 302:
+                        answer.success()
+                    elif answer.status_code == 400 and self.moved_meanwhile(page.url, page.text):
+                        # Another clerk acted on the same dossier between our read and our post: the page refused
+                        # the stale screen with its message, which is the right answer, not a fault.
+                        answer.success()
+                    else:
                         answer.failure(f"{name}: {answer.status_code}")
                 return
+
+    def moved_meanwhile(self, url: str, seen: str) -> bool:
+        """Whether the dossier page now offers other actions or another step than the one we acted on."""
+        now = self.client.get(url, name="/ho-so/[id]/ (after a refusal)")
+        return _offered(now.text) != _offered(seen)
 
 
 class Leader(StaffUser):
@@ -241,9 +260,14 @@ class Leader(StaffUser):
                 return
             action, fields = found
             fields["token"] = totp(secret)
-            answer = self.client.post(action or TWO_FACTOR_PATH, data=fields, name="two-factor")
-            if not answer.url.endswith(TWO_FACTOR_PATH):
-                return
+            with self.client.post(action or TWO_FACTOR_PATH, data=fields, name="two-factor", allow_redirects=False,
+                                  catch_response=True) as answer:
+                if answer.status_code == 302:
+                    return
+                if answer.status_code != 400:
+                    answer.failure(f"two-factor: {answer.status_code}")
+                    return
+                answer.success()  # the code of this step was just used on this account: refused, as it should be
             time.sleep(30 - time.time() % 30 + 1)
 
     @task(5)
