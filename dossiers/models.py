@@ -398,6 +398,10 @@ class StepRecord(models.Model):
         CLOSED = "closed", _("Kết thúc (dừng, rút)")
 
     dossier = models.ForeignKey(Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="step_records")
+    # The dossier's agency, copied when the step opens (a dossier never changes agency): the leaders' step reports
+    # filter by it through the (agency, step, finished_at) index instead of joining every dossier of the agency.
+    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     step = models.ForeignKey(ProcedureStep, verbose_name=_("bước"), on_delete=models.PROTECT, related_name="records")
     sender = models.ForeignKey(
         Official, verbose_name=_("người giao"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -420,7 +424,8 @@ class StepRecord(models.Model):
         indexes = [
             models.Index(fields=["dossier", "started_at"]),
             models.Index(fields=["assignee", "finished_at"]),
-            models.Index(fields=["step", "finished_at"]),
+            # Step bottlenecks and the per-official review (portal/reports/leaders.py); also serves agency lookups.
+            models.Index(fields=["agency", "step", "finished_at"], name="steprecord_agency_step_idx"),
         ]
 
     def __str__(self) -> str:

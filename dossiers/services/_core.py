@@ -209,8 +209,8 @@ def _open_step(ctx: _Context, step: ProcedureStep, *, assignee: Official | None,
     clock at the next working session, but the hand-off itself happened now, and the control sheet says so)."""
     ctx.dossier.current_step = step
     ctx.dossier.current_assignee = assignee
-    record = StepRecord(dossier=ctx.dossier, step=step, sender=ctx.official, assignee=assignee, started_at=ctx.now,
-                        due_at=_step_due(ctx.dossier, step, clock_start or ctx.now))
+    record = StepRecord(dossier=ctx.dossier, agency_id=ctx.dossier.agency_id, step=step, sender=ctx.official,
+                        assignee=assignee, started_at=ctx.now, due_at=_step_due(ctx.dossier, step, clock_start or ctx.now))
     _audited_save(record, ctx.official, f"open step: {step.name}")
     return record
 

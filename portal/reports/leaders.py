@@ -153,13 +153,13 @@ def overdue_table(agency: Agency, dossiers: Sequence[Dossier], now: datetime.dat
 
 def _finished_records(agency: Agency, filters: Filters) -> QuerySet[StepRecord]:
     """Step records of the agency's dossiers finished in the period by handing the dossier on (closing by stop or
-    withdrawal is not work on the step). StepRecord has no agency column: the steps of the procedures the agency
-    offers narrow the rows through the (step, finished_at) index, and the dossier's agency decides."""
+    withdrawal is not work on the step). The record's own agency and the steps of the procedures the agency offers
+    bound each step's range of the (agency, step, finished_at) index to the period: no dossier is read."""
     steps = ProcedureStep.objects.filter(procedure__agencies=agency)
     if filters.procedure_id:
         steps = steps.filter(procedure_id=filters.procedure_id)
     return StepRecord.objects.order_by().filter(
-        filters.period.q("finished_at"), step_id__in=list(steps.values_list("id", flat=True)), dossier__agency=agency,
+        filters.period.q("finished_at"), agency=agency, step_id__in=list(steps.values_list("id", flat=True)),
     ).exclude(outcome=StepRecord.Outcome.CLOSED)
 
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from dossiers import selectors
 from dossiers.demo import seed_dossiers
-from dossiers.models import Dossier, State
+from dossiers.models import Dossier, State, StepRecord
 from procedures.roles import Role
 from tests.factories import AgencyFactory, OfficialFactory, ProcedureFactory
 
@@ -26,5 +26,7 @@ def test_demo_dossiers_cover_every_state_and_some_are_overdue(staffed_agency):
     assert created == Dossier.objects.count() >= 24
     assert states == set(State.values)
     assert selectors.overdue_dossiers(staffed_agency, timezone.now()).exists()
+    # The step reports read the agency from the step record itself (issue 20).
+    assert set(StepRecord.objects.values_list("agency_id", flat=True)) == {staffed_agency.pk}
     assert seed_dossiers() == 0
     assert Dossier.objects.count() == created

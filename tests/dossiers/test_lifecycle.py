@@ -131,6 +131,23 @@ def test_send_back_reopens_the_earlier_step_with_its_previous_holder(build_dossi
                            now=vn(2026, 3, 9, 11, 10))
 
 
+def test_every_step_record_carries_its_dossiers_agency(build_dossier, clerk, procedure, outsider):
+    """The leaders' step reports filter step records by their own agency (issue 20): reception, each forward and a
+    send back all copy the dossier's agency, into the history too; another agency's dossier gets its own."""
+    dossier = build_dossier("in_progress_last")
+    services.send_back(dossier_id=dossier.pk, actor=clerk.user, to_step_id=steps_of(procedure)[1].pk,
+                       reason="Sai tên thửa đất", now=vn(2026, 3, 9, 11, 0))
+    elsewhere = ProcedureFactory(agencies=[outsider.agency], steps=True, documents=1)
+    other = services.receive(actor=outsider.user, procedure_id=elsewhere.pk, applicant=applicant(),
+                             documents=documents_for(elsewhere), now=MONDAY_0900)
+
+    records = StepRecord.objects.filter(dossier=dossier)
+    assert records.count() == 5 and set(records.values_list("agency_id", flat=True)) == {dossier.agency_id}
+    assert set(StepRecord.history.filter(dossier_id=dossier.pk).values_list("agency_id", flat=True)) == {
+        dossier.agency_id}
+    assert list(StepRecord.objects.filter(dossier=other).values_list("agency_id", flat=True)) == [outsider.agency_id]
+
+
 # --- pauses ---------------------------------------------------------------------------------------------------
 
 
