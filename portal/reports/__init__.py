@@ -6,7 +6,7 @@
 - `public`: the public figures (per month, per field, the headline summary);
 - `leaders`: the leaders' dashboard (load by step and official, overdue lists, bottlenecks, per-official review);
 - `register`: the Mẫu 07 register;
-- `cache`: the public pages' cache, invalidated by generation numbers.
+- `cache`: the public pages' cache, stale-while-revalidate (the daily roll-ups it reads are `portal.models`).
 
 The names below are the package's interface for views, exports, charts and the benchmarks.
 """

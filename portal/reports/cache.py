@@ -73,10 +73,12 @@ def store(cache_key: str, value, computed_at: datetime.datetime) -> None:
         logger.warning("stats cache: could not store a page", exc_info=True)
 
 
-def _refresh_later(cache_key: str, refresh: Callable[[], None]) -> None:
-    """Start one background refresh of this entry per FRESH_SECONDS; a failure only leaves the figures stale."""
+def _refresh_later(cache_key: str, refresh: Callable[[], None], now: datetime.datetime) -> None:
+    """Start one background refresh of this entry per FRESH_SECONDS window of the clock; a failure only leaves the
+    figures stale. The lock is named after the window, so it holds by our clock, not the cache server's expiry."""
+    window = int(now.timestamp()) // FRESH_SECONDS
     try:
-        if cache.add(f"{cache_key}:refreshing", 1, FRESH_SECONDS):
+        if cache.add(f"{cache_key}:refreshing:{window}", 1, 2 * FRESH_SECONDS):
             refresh()
     except Exception:
         logger.warning("stats cache: background refresh not started, stale figures served", exc_info=True)
@@ -98,7 +100,7 @@ def serve(key: Callable[[], str], compute: Callable[[], object], refresh: Callab
         if age < FRESH_SECONDS:
             return value
         if age < STALE_SECONDS:
-            _refresh_later(cache_key, refresh)
+            _refresh_later(cache_key, refresh, now)
             return value
     value = compute()
     store(cache_key, value, now)
