@@ -9,11 +9,12 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         self._name_third_party_models()
-        # Cache invalidation only (portal/reports/cache.py): a saved dossier or rating makes the statistics stale, and
-        # a published audit chain head (dossiers.audit) must show on them at once.
+        # Cache invalidation only (portal/reports/cache.py): a published audit chain head (dossiers.audit) must show on
+        # the statistics at once. Saved dossiers and ratings invalidate nothing: the figures are refreshed in the
+        # background once a minute (issue 20: a bump on every save recomputed the page on nearly every request).
         from .reports.cache import invalidate_on_save
 
-        for label in ("dossiers.Dossier", "satisfaction.Rating", "dossiers.PublishedChainHead"):
+        for label in ("dossiers.PublishedChainHead",):
             try:
                 model = apps.get_model(label)
             except LookupError:

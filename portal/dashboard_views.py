@@ -1,8 +1,8 @@
 """Public statistics (/thong-ke/), the leaders' dashboard and the Mẫu 07 register, with their Excel/CSV exports.
 
 Views are thin: access checks here, every figure from `portal.reports`, charts from `portal.charts`, files from
-`portal.exports`. The public pages carry aggregates only (no personal data) and are cached per agency and
-language (`portal.reports.cache`); anything with applicants' details is for the agency's own staff.
+`portal.exports`. The public pages carry aggregates only (no personal data) and are served from the cache per
+agency and language, refreshed in the background (`portal.statistics`, `portal.reports.cache`); anything with applicants' details is for the agency's own staff.
 """
 from functools import wraps
 
@@ -13,7 +13,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -27,9 +26,8 @@ from procedures.access import load_official
 from procedures.models import Agency
 from procedures.roles import MANAGER_ROLES
 
-from . import charts, exports, reports
+from . import exports, reports, statistics
 from .dashboard_forms import DashboardFilterForm
-from .reports import cache as reports_cache
 from .reports import channels as channel_stats
 
 # Whole-agency roles may read the register, which holds applicants' names, addresses and phones (the same roles
@@ -40,40 +38,6 @@ FORMATS = ("xlsx", "csv")
 
 
 # --- public statistics ----------------------------------------------------------------------------------
-
-
-def _public_charts(report: reports.PublicReport) -> list:
-    labels = [f"{month:%m/%Y}" for month, _figures in report.months]
-    figures = [item for _month, item in report.months]
-    processed = charts.bar_chart(
-        "chart-processed", _("Hồ sơ đã giải quyết theo tháng"), labels,
-        [charts.Series(_("Trước hạn"), [f.before for f in figures], "ok"),
-         charts.Series(_("Đúng hạn"), [f.on_time for f in figures], "primary"),
-         charts.Series(_("Quá hạn"), [f.late for f in figures], "late")],
-        table_id="table-theo-thang")
-    rates = charts.line_chart(
-        "chart-rates", _("Tỉ lệ đúng hạn và tỉ lệ hài lòng theo tháng"), labels,
-        [charts.Series(_("Tỉ lệ đúng hạn"), [f.on_time_rate for f in figures], "primary"),
-         charts.Series(_("Tỉ lệ hài lòng"), [f.satisfaction_rate for f in figures], "ok")],
-        maximum=100, table_id="table-theo-thang")
-    return [processed, rates]
-
-
-def public_payload(agency: Agency | None) -> dict:
-    """The computed page (figures, tables, charts), from the cache when fresh."""
-    def compute() -> dict:
-        report = reports.public_report(agency)
-        return {
-            "report": report,
-            "charts": _public_charts(report),
-            "agencies": [] if agency else list(Agency.objects.order_by("name").values_list("code", "name")),
-            # A publication bumps this cache (portal/apps.py), so a new head shows at once.
-            "chain_heads": dossier_selectors.latest_published_chain_heads(agency.pk if agency else None),
-        }
-
-    language = get_language()
-    return reports_cache.cache_or_compute(lambda: reports_cache.public_key(agency.pk if agency else None, language),
-                                        compute)
 
 
 def _agency_or_404(code: str | None) -> Agency | None:
@@ -91,7 +55,7 @@ def _public_export_urls(agency: Agency | None, slug: str) -> dict:
 @public_page(max_age=60)
 def public_stats(request, code=None):
     agency = _agency_or_404(code)
-    payload = public_payload(agency)
+    payload = statistics.payload(agency)
     report = payload["report"]
     sections = {slug: {"table": table, "exports": _public_export_urls(agency, slug)}
                 for slug, table in report.tables.items()}
@@ -129,7 +93,7 @@ def _export(table: reports.Table, fmt: str, name: str, heading=()):
 @require_safe
 def public_export(request, table, fmt, code=None):
     agency = _agency_or_404(code)
-    report = public_payload(agency)["report"]
+    report = statistics.payload(agency)["report"]
     if table not in report.tables or fmt not in FORMATS:
         raise Http404
     scope = agency.code if agency else "toan-bo"

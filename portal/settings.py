@@ -172,6 +172,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dossiers.tasks.publish_audit_chain_heads",
         "schedule": crontab(hour=0, minute=45),
     },
+    # The public statistics' daily roll-ups (portal/rollups.py): yesterday, and any day not rolled up yet.
+    "roll-up-reports": {
+        "task": "portal.tasks.roll_up_reports",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

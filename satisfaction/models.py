@@ -93,6 +93,8 @@ class Rating(models.Model):
         indexes = [
             models.Index(fields=["agency", "source", "created_at"]),
             models.Index(fields=["agency", "overall", "handled_at"]),
+            # All agencies' ratings of a day: the public statistics' live day and their nightly roll-up.
+            models.Index(fields=["source", "created_at"]),
         ]
 
     def __str__(self) -> str:

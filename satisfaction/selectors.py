@@ -25,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -256,6 +256,18 @@ def satisfaction_by_month(*, source: str = Rating.Source.DOSSIER, period: Period
     return list(
         _ratings(source, period, agency_id).annotate(month=TruncMonth("created_at")).values("month")
         .annotate(**_level_counts()).annotate(rate=_RATE).order_by("month")
+    )
+
+
+def satisfaction_by_day(*, source: str = Rating.Source.DOSSIER, period: Period = ALL_TIME,
+                        agency_id: int | None = None) -> list[dict]:
+    """Per local day (`local_day`, Vietnam time; placard ratings' own `day` is for their daily limit), agency and
+    procedure: the public statistics' daily roll-ups (portal/rollups.py) sum these, so their months equal
+    `satisfaction_by_month`'s."""
+    return list(
+        _ratings(source, period, agency_id).annotate(local_day=TruncDate("created_at"))
+        .values("local_day", "agency_id", "procedure_id")
+        .annotate(**_level_counts()).order_by()
     )
 
 

@@ -3,10 +3,11 @@
 - `periods`: the shared period (`procedures.calendar.Period`) and working clock (`procedures.calendar.WorkingClock`),
   months and rates;
 - `tables`: the `Table` every page, chart and export is drawn from;
-- `public`: the public figures (per month, per field, the headline summary);
+- `public`: the public figures (per month, per field, the headline summary), closed days from the daily roll-ups
+  (`portal.models.DailyFigures`, written by `portal.rollups`);
 - `leaders`: the leaders' dashboard (load by step and official, overdue lists, bottlenecks, per-official review);
 - `register`: the Mẫu 07 register;
-- `cache`: the public pages' cache, invalidated by generation numbers.
+- `cache`: the public pages' cache, stale-while-revalidate.
 
 The names below are the package's interface for views, exports, charts and the benchmarks.
 """

@@ -1,28 +1,33 @@
-"""Cache of the public statistics, invalidated by "generation" numbers rather than by deleting keys.
+"""Cache of the public statistics: the last computed figures are served, and refreshed in the background.
 
-A page's key carries the current generation of its scope (all agencies, or one agency) and the language. When
-a dossier or a rating is saved or deleted, `bump` moves the generation of its agency and of the whole portal
-on, so the next request computes fresh figures and the old entries simply expire. The receivers that call
-`bump` (portal/apps.py) hold no business rule: they only invalidate this cache. Entries also expire after
-CACHE_SECONDS because "overdue now" changes with the clock even when no row does.
+Stale-while-revalidate: an entry holds the page's payload and when it was computed. Younger than FRESH_SECONDS it is
+served as it is; older, it is still served while one background task (`portal.tasks.refresh_public_statistics`)
+computes the next, at most once a minute per page (a cache lock taken with `add`). A dossier or rating saved does
+not invalidate anything: with a save every few seconds the page would be recomputed on nearly every request (issue
+20); the figures shown are at most about a minute old, and the page says when they were computed. Only a published
+audit chain head moves its scope's "generation" on (portal/apps.py), so the new head shows at once.
 
-The cache is an optimisation, never a dependency of a write: the bump runs after the write has committed
-(`transaction.on_commit`), and a cache that does not answer is logged and skipped. A bump lost in an outage
-leaves at most CACHE_SECONDS of stale figures; a generation evicted or lost restarts from the clock, so no old
-entry can match it again. Reads that cannot reach the cache compute the page uncached (`cache_or_compute`).
+The cache and the broker are optimisations, never dependencies: a cache that does not answer means the page is
+computed for the request; a broker that does not take the task means the stale figures are served, up to
+STALE_SECONDS, after which the request computes them itself. A generation evicted or lost restarts from the
+clock, so no old entry can match it again.
 """
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-CACHE_SECONDS = 300
+FRESH_SECONDS = 60  # served as computed; older figures are refreshed in the background, once a minute at most
+STALE_SECONDS = 600  # never served older: past it the request computes (the workers or the broker are down)
+KEEP_SECONDS = 86400  # how long an entry may wait in the cache for its next request
 ALL = "all"
 
 
@@ -52,29 +57,53 @@ def bump(agency_id: int | None) -> None:
                 cache.incr(_generation_key(scope))
             except ValueError:  # not cached yet (or evicted): any new value invalidates
                 cache.set(_generation_key(scope), _fresh(), timeout=None)
-    except Exception:  # the cache is down: the write stands, the cached figures expire within CACHE_SECONDS
+    except Exception:  # the cache is down: the write stands, the cached figures expire within STALE_SECONDS
         logger.warning("stats cache: generation bump skipped, the cache does not answer", exc_info=True)
 
 
 def public_key(agency_id: int | None, language: str) -> str:
     scope = agency_id if agency_id is not None else ALL
-    return f"dashboards:public:{scope}:{generation(scope)}:{language}"
+    return f"dashboards:public:v2:{scope}:{generation(scope)}:{language}"
 
 
-def cache_or_compute(key: Callable[[], str], compute: Callable[[], object]):
-    """The cached value under key(), or compute() stored there; compute() alone when the cache does not answer."""
+def store(cache_key: str, value, computed_at: datetime.datetime) -> None:
+    try:
+        cache.set(cache_key, (computed_at, value), KEEP_SECONDS)
+    except Exception:
+        logger.warning("stats cache: could not store a page", exc_info=True)
+
+
+def _refresh_later(cache_key: str, refresh: Callable[[], None], now: datetime.datetime) -> None:
+    """Start one background refresh of this entry per FRESH_SECONDS window of the clock; a failure only leaves the
+    figures stale. The lock is named after the window, so it holds by our clock, not the cache server's expiry."""
+    window = int(now.timestamp()) // FRESH_SECONDS
+    try:
+        if cache.add(f"{cache_key}:refreshing:{window}", 1, 2 * FRESH_SECONDS):
+            refresh()
+    except Exception:
+        logger.warning("stats cache: background refresh not started, stale figures served", exc_info=True)
+
+
+def serve(key: Callable[[], str], compute: Callable[[], object], refresh: Callable[[], None]):
+    """The figures under key(): fresh, or stale while refresh() recomputes them in the background; computed here
+    when there are none, they are too old, or the cache does not answer."""
     try:
         cache_key = key()
-        value = cache.get(cache_key)
+        entry = cache.get(cache_key)
     except Exception:
         logger.warning("stats cache: unavailable, the page is computed uncached", exc_info=True)
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(cache_key, value, CACHE_SECONDS)
-        except Exception:
-            logger.warning("stats cache: could not store a page", exc_info=True)
+    now = timezone.now()
+    if entry is not None:
+        computed_at, value = entry
+        age = (now - computed_at).total_seconds()
+        if age < FRESH_SECONDS:
+            return value
+        if age < STALE_SECONDS:
+            _refresh_later(cache_key, refresh, now)
+            return value
+    value = compute()
+    store(cache_key, value, now)
     return value
 
 

@@ -8,15 +8,21 @@ Definitions (docs/ARCHITECTURE.md, Nghị định 118/2025/NĐ-CP; the national 
 - in progress (đang giải quyết): open now; overdue among them = `Dossier.objects.overdue(now)` (running, not
   paused for a supplement or a payment, and past `due_at`); everything else open is "within time";
 - on-time rate = (before + on) / processed; satisfaction rate comes from `satisfaction.selectors` only.
+
+Received, processed and ratings of closed days are read from the daily roll-ups (`portal.models.DailyFigures`,
+rebuilt each night by `portal.tasks.roll_up_reports`), counted on the same days as the live queries count them;
+today (and any day not rolled up yet) is counted live, and so is "open now". The figures are therefore as fresh as
+the page's cache entry (`cache.py`), the roll-ups only saving the database from re-reading history.
 """
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +30,7 @@ from django.utils.translation import gettext as _
 from common.clock import VN
 from dossiers import selectors as dossier_selectors
 from dossiers.models import OPEN_STATES, PAUSED_STATES, Dossier, State, overdue_q
+from portal.models import DailyFigures, RolledUpDay
 from procedures.models import Agency, Field
 from satisfaction import selectors as satisfaction_selectors
 
@@ -87,40 +94,97 @@ class Figures:
 
 @dataclass
 class Grouped:
-    """The three grouped counts every public table is summed from (keys: month start, field id)."""
+    """The grouped counts every public table is summed from (keys: month start, field id)."""
 
     received: dict[tuple[datetime.date, int], int]
     processed: dict[tuple[datetime.date, int, str], int]
     open: dict[int, dict]
     field_names: dict[int, str]
+    satisfaction: dict[datetime.date, tuple[int, int]] = field(default_factory=dict)  # month: (satisfied, rated)
+    rolled: Period | None = None  # the leading days read from the daily roll-ups, if any
 
 
-def grouped_querysets(agency: Agency | None, period: Period, now: datetime.datetime) -> dict[str, QuerySet]:
-    """Received in the period (index agency, received_at), processed in the period by month, field and timeliness
-    (needs an index on processed_at), open now by field (index agency, state, due_at)."""
+ROLLED_UP = ("received", "before", "on_time", "late", "rated", "satisfied")  # the summed DailyFigures columns
+
+
+def split_period(period: Period, now: datetime.datetime) -> tuple[Period | None, Period | None]:
+    """(rolled, live): the period's leading closed days whose roll-ups are complete (`portal.rollups`), and the
+    days after them, counted from the dossiers and ratings themselves (today always; any day not rolled up yet)."""
+    yesterday = timezone.localtime(now, VN).date() - datetime.timedelta(days=1)
+    last_closed = min(period.last, yesterday) if period.last else yesterday
+    if period.first is None or last_closed < period.first:
+        return None, period
+    days = set(RolledUpDay.objects.filter(day__range=(period.first, last_closed)).values_list("day", flat=True))
+    through = period.first
+    while through in days:
+        through += datetime.timedelta(days=1)
+    if through == period.first:
+        return None, period
+    rolled = Period(first=period.first, last=through - datetime.timedelta(days=1))
+    live = Period(first=through, last=period.last) if period.last is None or through <= period.last else None
+    return rolled, live
+
+
+def grouped_querysets(agency: Agency | None, period: Period, now: datetime.datetime,
+                      split: tuple[Period | None, Period | None] | None = None) -> dict[str, QuerySet]:
+    """Open now by field (index agency, state, due_at); over the period's rolled-up days the daily roll-ups by
+    month and field (index agency, day); over its other days received (index agency, received_at) and processed by
+    month, field and timeliness (index on processed_at)."""
+    rolled, live = split or split_period(period, now)
     dossiers = _dossiers(agency)
-    return {
-        "received": dossiers.filter(period.q("received_at")).exclude(state=State.REFUSED)
-        .annotate(month=TruncMonth("received_at", tzinfo=VN))
-        .values_list("month", "procedure__field_id").annotate(n=Count("id")),
-        "processed": dossiers.filter(period.q("processed_at"))
-        .annotate(month=TruncMonth("processed_at", tzinfo=VN), timeliness=timeliness_class())
-        .values_list("month", "procedure__field_id", "timeliness").annotate(n=Count("id")),
+    querysets = {
         "open": dossiers.filter(state__in=OPEN_STATES).values("procedure__field_id").annotate(**snapshot_counts(now)),
     }
+    if live is not None:
+        querysets["received"] = (
+            dossiers.filter(live.q("received_at")).exclude(state=State.REFUSED)
+            .annotate(month=TruncMonth("received_at", tzinfo=VN))
+            .values_list("month", "procedure__field_id").annotate(n=Count("id")))
+        querysets["processed"] = (
+            dossiers.filter(live.q("processed_at"))
+            .annotate(month=TruncMonth("processed_at", tzinfo=VN), timeliness=timeliness_class())
+            .values_list("month", "procedure__field_id", "timeliness").annotate(n=Count("id")))
+    if rolled is not None:
+        daily = DailyFigures.objects.order_by().filter(day__range=(rolled.first, rolled.last))
+        querysets["rolled"] = (
+            (daily.filter(agency=agency) if agency is not None else daily)
+            .annotate(month=TruncMonth("day")).values_list("month", "procedure__field_id")
+            .annotate(*(Sum(name) for name in ROLLED_UP)))
+    return querysets
 
 
 def grouped_counts(agency: Agency | None, period: Period, now: datetime.datetime) -> Grouped:
-    """Three grouped queries, each reading only its own rows; every public table is summed from them."""
-    querysets = grouped_querysets(agency, period, now)
-    received = {(month_key(month), field_id): count for month, field_id, count in querysets["received"]}
-    processed = {(month_key(month), field_id, TIMELINESS_NAMES[timeliness]): count
-                 for month, field_id, timeliness, count in querysets["processed"]}
+    """Closed days from the daily roll-ups, the rest (today) counted live, open now live: a few grouped queries,
+    each reading only its own rows; every public table is summed from them."""
+    rolled, live = split_period(period, now)
+    querysets = grouped_querysets(agency, period, now, (rolled, live))
+    received: dict[tuple[datetime.date, int], int] = defaultdict(int)
+    processed: dict[tuple[datetime.date, int, str], int] = defaultdict(int)
+    satisfaction: dict[datetime.date, tuple[int, int]] = {}
+    for month, field_id, count in querysets.get("received", ()):
+        received[month_key(month), field_id] += count
+    for month, field_id, timeliness, count in querysets.get("processed", ()):
+        processed[month_key(month), field_id, TIMELINESS_NAMES[timeliness]] += count
+    for month, field_id, *sums in querysets.get("rolled", ()):
+        month, counts = month_key(month), dict(zip(ROLLED_UP, sums, strict=True))
+        if counts["received"]:
+            received[month, field_id] += counts["received"]
+        for name in TIMELINESS_NAMES.values():
+            if counts[name]:
+                processed[month, field_id, name] += counts[name]
+        if counts["rated"]:
+            satisfied, rated = satisfaction.get(month, (0, 0))
+            satisfaction[month] = (satisfied + counts["satisfied"], rated + counts["rated"])
+    if live is not None:
+        for month, (satisfied, rated) in satisfaction_months(live, agency.pk if agency else None).items():
+            before_satisfied, before_rated = satisfaction.get(month, (0, 0))
+            satisfaction[month] = (before_satisfied + satisfied, before_rated + rated)
     open_rows = {row["procedure__field_id"]: row for row in querysets["open"]}
     field_ids = {key[1] for key in received} | {key[1] for key in processed} | set(open_rows)
     # Grouping by the small id rather than the name keeps the sort keys short; names come in one more query.
     names = dict(Field.objects.filter(pk__in=field_ids).values_list("id", "name"))
-    return Grouped(received=received, processed=processed, open=open_rows, field_names=names)
+    return Grouped(received=dict(received), processed=dict(processed), open=open_rows, field_names=names,
+                   satisfaction=satisfaction, rolled=rolled)
 
 
 def _figures_where(grouped: Grouped, month: datetime.date | None = None, field_id: int | None = None) -> Figures:
@@ -147,7 +211,7 @@ def summary(agency: Agency | None, period: Period, now: datetime.datetime, group
     grouped = grouped or grouped_counts(agency, period, now)
     figures = _figures_where(grouped)
     if satisfaction is None:
-        satisfaction = satisfaction_months(period, agency.pk if agency else None)
+        satisfaction = grouped.satisfaction
     figures.satisfied = sum(satisfied for satisfied, _rated in satisfaction.values())
     figures.rated = sum(rated for _satisfied, rated in satisfaction.values())
     return figures
@@ -158,7 +222,7 @@ def by_month(agency: Agency | None, period: Period, now: datetime.datetime | Non
     """Received and processed per calendar month (Vietnam time), every month of the period listed."""
     grouped = grouped or grouped_counts(agency, period, now or timezone.now())
     if satisfaction is None:
-        satisfaction = satisfaction_months(period, agency.pk if agency else None)
+        satisfaction = grouped.satisfaction
     start = period.first.replace(day=1)
     months = {first for first in month_starts(period.last, 240) if first >= start}
     months |= {key[0] for key in grouped.received} | {key[0] for key in grouped.processed} | set(satisfaction)
@@ -251,6 +315,7 @@ class PublicReport:
     tables: dict[str, Table]
     months: list[tuple[datetime.date, Figures]]
     computed_at: datetime.datetime
+    fields: list[tuple[str, Figures]] = field(default_factory=list)
 
 
 def public_report(agency: Agency | None, now: datetime.datetime | None = None) -> PublicReport:
@@ -258,12 +323,11 @@ def public_report(agency: Agency | None, now: datetime.datetime | None = None) -
     now = now or timezone.now()
     period = Period.last_months(now, MONTHS_SHOWN)
     grouped = grouped_counts(agency, period, now)
-    satisfaction = satisfaction_months(period, agency.pk if agency else None)
-    figures = summary(agency, period, now, grouped, satisfaction)
-    months = by_month(agency, period, now, grouped, satisfaction)
+    figures = summary(agency, period, now, grouped)
+    months = by_month(agency, period, now, grouped)
     fields = by_field(agency, period, now, grouped)
     tables = {table.slug: table for table in (summary_table(figures, period), month_table(months), field_table(fields))}
     return PublicReport(
         agency_name=agency.name if agency else "", agency_code=agency.code if agency else "", period=period,
-        figures=figures, tables=tables, months=months, computed_at=now,
+        figures=figures, tables=tables, months=months, computed_at=now, fields=fields,
     )

@@ -1,4 +1,5 @@
 """The statistics pages through the real HTTP stack: figures, privacy, caching, permissions and query counts."""
+import datetime
 import re
 
 from django.contrib.auth import get_user_model
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from dossiers import services
 from portal import reports
+from portal.reports import cache as reports_cache
 from tests.factories import applicant, documents_for
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
 
@@ -58,22 +60,52 @@ def test_public_overall_page_query_count(client, city, django_assert_max_num_que
         client.get(reverse("dashboards:public"))
 
 
-def test_new_dossier_invalidates_the_cached_page(client, city, django_capture_on_commit_callbacks):
+def test_a_saved_dossier_shows_once_the_figures_are_refreshed_in_the_background(client, city, time_machine):
+    """Issue 20: a save invalidates nothing; figures older than a minute are served while a background task (run
+    eagerly in the tests) recomputes them, and the page says when they were computed."""
     url = reverse("dashboards:agency", kwargs={"code": city.agency.code})
     other_url = reverse("dashboards:agency", kwargs={"code": city.other.code})
-    assert figure(client.get(url), "open") == "5"
+    first = client.get(url)
+    assert figure(first, "open") == "5"
+    computed_at = first.context["report"].computed_at
+    assert f"Số liệu cập nhật lúc {timezone.localtime(computed_at):%H:%M %d/%m/%Y}" in first.content.decode()
     other_before = client.get(other_url).context["report"].computed_at
-    # The cache is invalidated once the write has committed, never inside its transaction.
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.receive(actor=city.clerk.user, procedure_id=city.procedure.pk, applicant=applicant(),
-                         documents=documents_for(city.procedure), now=timezone.now())
-    assert figure(client.get(url), "open") == "5"  # not committed yet: nothing invalidated
-    for callback in callbacks:
-        callback()
-    assert figure(client.get(url), "open") == "6"
-    assert figure(client.get(reverse("dashboards:public")), "open") == "6"  # agency B has nothing open
-    # Only the agency's own entry and the overall one were invalidated.
+    services.receive(actor=city.clerk.user, procedure_id=city.procedure.pk, applicant=applicant(),
+                     documents=documents_for(city.procedure), now=timezone.now())
+    assert figure(client.get(url), "open") == "5"  # fresh: served as computed
+    time_machine.shift(reports_cache.FRESH_SECONDS + 1)
+    stale = client.get(url)  # served as it was; the refresh it started stored the next figures
+    assert figure(stale, "open") == "5" and stale.context["report"].computed_at == computed_at
+    refreshed = client.get(url)
+    assert figure(refreshed, "open") == "6" and refreshed.context["report"].computed_at > computed_at
+    assert figure(client.get(reverse("dashboards:public")), "open") == "6"  # computed for its first request
+    # The other agency's page is refreshed on its own request only, never because of our save.
     assert client.get(other_url).context["report"].computed_at == other_before
+
+
+def test_stale_figures_are_refreshed_once_a_minute_and_served_while_the_broker_is_down(db, time_machine):
+    # At the start of a minute of the clock (the lock's window), so the three requests share it.
+    time_machine.move_to(datetime.datetime(2026, 6, 15, 10, 0, 1, tzinfo=datetime.UTC), tick=False)
+    started = []
+
+    def refresh():
+        started.append(1)
+
+    def broker_down():
+        raise ConnectionError("broker down")
+
+    reports_cache.store("test:stats", "old", timezone.now() - datetime.timedelta(seconds=90))
+    assert [reports_cache.serve(lambda: "test:stats", lambda: "new", refresh) for _ in range(3)] == ["old"] * 3
+    assert len(started) == 1  # one background refresh a minute, whatever the number of requests
+    time_machine.shift(reports_cache.FRESH_SECONDS + 1)
+    assert reports_cache.serve(lambda: "test:stats", lambda: "new", refresh) == "old"
+    assert len(started) == 2
+    # Celery's broker refusing the task leaves the stale figures served, never an error...
+    time_machine.shift(reports_cache.FRESH_SECONDS + 1)
+    assert reports_cache.serve(lambda: "test:stats", lambda: "new", broker_down) == "old"
+    # ...until they are too old to show: then the request computes them.
+    time_machine.shift(reports_cache.STALE_SECONDS)
+    assert reports_cache.serve(lambda: "test:stats", lambda: "new", broker_down) == "new"
 
 
 def test_leader_dashboard(client, city, django_assert_max_num_queries):

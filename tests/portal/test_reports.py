@@ -1,11 +1,17 @@
-"""Every figure of the reports against numbers counted by hand from tests/portal/dashboard_fixtures.py."""
+"""Every figure of the reports against numbers counted by hand from tests/portal/dashboard_fixtures.py; the daily
+roll-ups (portal/rollups.py) against the full live computation."""
 import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.urls import reverse
 
 from dossiers.models import Dossier
-from portal import reports
+from portal import reports, tasks
+from portal.models import DailyFigures, RolledUpDay
 from procedures import calendar
 from tests.portal.dashboard_fixtures import *  # noqa: F403 - the `city` fixtures
 from tests.portal.dashboard_fixtures import NOW, vn
@@ -206,3 +212,105 @@ def test_postgres_uses_the_same_day_boundaries(city):
     """The SQL day truncation runs in the database's own time-zone code on PostgreSQL; same answers."""
     figures = reports.summary(city.agency, reports.Period.last_months(NOW), NOW)
     assert (figures.before, figures.on_time, figures.late) == (4, 2, 2)
+
+
+# --- the daily roll-ups: closed days rolled up plus today counted live give exactly the full live computation -----
+
+
+def full_computation(agency, now):
+    """The report read from the dossiers and ratings alone (no day counts as rolled up), in a rolled-back savepoint."""
+    with transaction.atomic():
+        RolledUpDay.objects.all().delete()
+        report = reports.public_report(agency, now)
+        transaction.set_rollback(True)
+    return report
+
+
+def assert_same(report, expected):
+    assert report.figures == expected.figures
+    assert report.months == expected.months
+    assert report.fields == expected.fields
+    assert {slug: (table.rows, table.total) for slug, table in report.tables.items()} == {
+        slug: (table.rows, table.total) for slug, table in expected.tables.items()}
+
+
+def test_rolled_up_days_and_today_equal_the_full_computation(city, time_machine):
+    time_machine.move_to(NOW, tick=False)  # Wednesday 18/03/2026 10:00: D4 and D5 (received 09/03) finished today
+    tasks.roll_up_reports()
+    period = reports.Period.last_months(NOW)
+    assert reports.grouped_counts(city.agency, period, NOW).rolled == reports.Period(
+        first=datetime.date(2025, 4, 1), last=datetime.date(2026, 3, 17))
+    ninth = DailyFigures.objects.get(agency=city.agency, procedure=city.procedure, day=datetime.date(2026, 3, 9))
+    assert ninth.received == 8  # D1–D7 and D10; D4 and D5 count as processed on 18/03, live
+    for agency in (city.agency, None):
+        assert_same(reports.public_report(agency, NOW), full_computation(agency, NOW))
+
+    # A dossier received on 09/03 (rolled up) and finished today: its day of reception keeps its figures.
+    before = reports.public_report(city.agency, NOW).figures
+    city.build.process(Dossier.objects.get(pk=city.d[6].pk), vn(2026, 3, 18, 10, 0))
+    after = reports.public_report(city.agency, NOW)
+    assert (after.figures.received, after.figures.processed, after.figures.late) == (
+        before.received, before.processed + 1, before.late + 1)
+    assert after.figures.open == before.open - 1
+    assert_same(after, full_computation(city.agency, NOW))
+
+    # The next night rolls 18/03 up; the figures stay the same.
+    tomorrow = vn(2026, 3, 19, 10, 0)
+    time_machine.move_to(tomorrow, tick=False)
+    tasks.roll_up_reports()
+    assert RolledUpDay.objects.filter(day=datetime.date(2026, 3, 18)).exists()
+    eighteenth = DailyFigures.objects.get(agency=city.agency, procedure=city.procedure, day=datetime.date(2026, 3, 18))
+    assert (eighteenth.received, eighteenth.before, eighteenth.on_time, eighteenth.late) == (1, 1, 1, 1)
+    for agency in (city.agency, None):
+        assert_same(reports.public_report(agency, tomorrow), full_computation(agency, tomorrow))
+
+
+def test_a_day_not_rolled_up_is_counted_live(city, time_machine):
+    """A hole (a night the task missed) ends the rolled-up part: the days from it on are counted from the rows."""
+    time_machine.move_to(NOW, tick=False)
+    tasks.roll_up_reports()
+    RolledUpDay.objects.filter(day=datetime.date(2026, 3, 13)).delete()
+    grouped = reports.grouped_counts(city.agency, reports.Period.last_months(NOW), NOW)
+    assert grouped.rolled.last == datetime.date(2026, 3, 12)
+    assert_same(reports.public_report(city.agency, NOW), full_computation(city.agency, NOW))
+
+
+def test_the_command_rebuilds_a_range_idempotently(city, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    call_command("rollup_reports", "--since", "2026-02-01", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    rows = sorted(DailyFigures.objects.values_list("day", "agency_id", "procedure_id", "received", "before",
+                                                  "on_time", "late", "rated", "satisfied"))
+    # A stray row of a rolled-up day (an import written behind the roll-ups' back) is replaced on the next run.
+    DailyFigures.objects.filter(day=datetime.date(2026, 3, 9)).update(received=99)
+    call_command("rollup_reports", "--since", "2026-02-01", "--until", "2026-03-31", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert sorted(DailyFigures.objects.values_list("day", "agency_id", "procedure_id", "received", "before",
+                                                   "on_time", "late", "rated", "satisfied")) == rows
+    # Today is never rolled up: it is still open.
+    assert RolledUpDay.objects.order_by("-day").first().day == datetime.date(2026, 3, 17)
+    assert RolledUpDay.objects.count() == 45  # 01/02–17/03
+    with pytest.raises(CommandError):
+        call_command("rollup_reports", "--until", "2026-03-01")
+
+
+def test_the_api_period_reads_the_roll_ups(client, city, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    query = {"first_day": "2026-03-01", "last_day": "2026-03-18"}
+    expected = client.get(reverse("api:agency_statistics", args=[city.agency.code]), query).json()
+    tasks.roll_up_reports()
+    assert client.get(reverse("api:agency_statistics", args=[city.agency.code]), query).json() == expected
+    assert expected["figures"]["processed"] == 7
+
+
+def test_the_nightly_task_is_scheduled():
+    assert settings.CELERY_BEAT_SCHEDULE["roll-up-reports"]["task"] == tasks.roll_up_reports.name
+
+
+def test_the_page_reads_the_roll_ups_in_a_fixed_number_of_queries(client, city, django_assert_num_queries):
+    tasks.roll_up_reports()  # at the page's clock (15/06/2026): every closed day of its 12 months
+    url = reverse("dashboards:agency", kwargs={"code": city.agency.code})
+    # agency, rolled-up days, roll-ups, received / processed / ratings today, open now, field names, chain heads
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert response.context["report"].figures == full_computation(city.agency, response.context["report"].computed_at).figures
+    with django_assert_num_queries(1):  # the agency; the figures from the cache
+        client.get(url)
