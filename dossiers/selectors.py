@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
@@ -320,20 +320,23 @@ def all_tab_is_recent(filters: WorklistFilters) -> bool:
     return not (filters.query or filters.received_from or filters.received_to)
 
 
-def _all_tab(official: Official, filters: WorklistFilters, now: datetime.datetime,
-             shape=lambda dossiers: dossiers) -> QuerySet[Dossier]:
-    """The "all" tab, each part passed through `shape` (row flags, a keyset bound). The recent window is two parts
-    in UNION ALL, each in the order of an index it has (on hand: dossier_on_hand_due_idx; received lately, so due
-    lately: dossier_agency_due_idx from the window's start): one OR would make PostgreSQL walk the agency's whole
-    history in due order, or sort all of it."""
+def _all_tab_parts(official: Official, filters: WorklistFilters, now: datetime.datetime) -> list[QuerySet[Dossier]]:
+    """The "all" tab as parts to put together in UNION ALL. The recent window is two, each read from an index in
+    the tab's order (on hand: dossier_on_hand_due_idx; received lately, so due lately: dossier_agency_due_idx from
+    the window's start): one OR of them would make PostgreSQL walk the agency's history in due order, or sort it."""
     dossiers = _filtered(official, filters).order_by()
     if not all_tab_is_recent(filters):
-        return shape(dossiers)
+        return [dossiers]
     start = calendar.start_of_day(recent_since(now))
-    on_hand = dossiers.filter(state__in=ON_HAND_STATES)
     # due_at >= received_at (a constraint), so the bound on due_at is implied; it is what the index starts from.
     recent = dossiers.filter(received_at__gte=start, due_at__gte=start).exclude(state__in=ON_HAND_STATES)
-    return shape(on_hand).union(shape(recent), all=True)
+    return [dossiers.filter(state__in=ON_HAND_STATES), recent]
+
+
+def _union(parts: list[QuerySet]) -> QuerySet:
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
 def worklist_counts(official: Official, filters: WorklistFilters = WorklistFilters(),
                     now: datetime.datetime | None = None, soon: datetime.datetime | None = None) -> dict[str, int]:
     """How many dossiers each tab holds under the same filters: one aggregate over the dossiers on hand (index
@@ -345,8 +348,8 @@ def worklist_counts(official: Official, filters: WorklistFilters = WorklistFilte
     counts = _filtered(official, filters).filter(state__in=ON_HAND_STATES).aggregate(
         **{str(tab.value): Count("id", filter=tab_filters[tab]) for tab in tabs}
     )
-    counts[WorklistTab.ALL.value] = _all_tab(
-        official, filters, now, lambda dossiers: dossiers.values("id"))[:ALL_COUNT_CAP + 1].count()
+    parts = [part.values("id") for part in _all_tab_parts(official, filters, now)]
+    counts[WorklistTab.ALL.value] = _union(parts)[:ALL_COUNT_CAP + 1].count()
     return counts
 
 
@@ -398,17 +401,22 @@ def worklist_all_page(official: Official, filters: WorklistFilters = WorklistFil
             return dossiers.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=cursor), due_at__gte=due)
         return dossiers.filter(Q(due_at__lt=due) | Q(due_at=due, id__lt=cursor), due_at__lte=due)
 
-    dossiers = _all_tab(official, filters, now, shape)
-    if before and not after:
-        rows = list(dossiers.order_by("-due_at", "-id")[:size + 1])
-        more = len(rows) > size
-        rows = rows[:size][::-1]
+    backward = bool(before and not after)
+    order = ("-due_at", "-id") if backward else ("due_at", "id")
+    parts = [shape(part).order_by(*order) for part in _all_tab_parts(official, filters, now)]
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        # Each part stops after a page (PostgreSQL: a LIMIT on each index scan), not after all of its rows.
+        parts = [part[:size + 1] for part in parts]
+    elif len(parts) > 1:
+        parts = [part.order_by() for part in parts]  # SQLite orders only the compound as a whole
+    rows = list(_union(parts).order_by(*order)[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
         # Back at the start, whatever page number the link carried.
         return KeysetPage(rows, max(number, 2) if more else 1, after=rows[-1].pk if rows else None,
                           before=rows[0].pk if more else None)
-    rows = list(dossiers.order_by("due_at", "id")[:size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
     return KeysetPage(rows, max(number, 1), after=rows[-1].pk if more else None,
                       before=rows[0].pk if cursor and rows else None)
 
