@@ -111,6 +111,9 @@ def worklist(request):
         "page": page,
         # The "all" tab's default window and the filter that shows what it leaves out.
         "recent_since": recent_since,
+        # The month before the window, as date filters the clerk can move further back.
+        "recent_days": selectors.RECENT_DAYS,
+        "older_from": recent_since - datetime.timedelta(days=selectors.RECENT_DAYS) if recent_since else None,
         "older_to": recent_since - datetime.timedelta(days=1) if recent_since else None,
         "tab_count": counts[tab.value],
         "filter_query": query.urlencode(),

@@ -265,9 +265,10 @@ def test_the_all_tab_shows_what_is_on_hand_and_the_last_month_and_older_through_
     assert tab_counts(response)["all"] == 3
     assert response.context["recent_since"] == datetime.date(2026, 4, 4)
     body = response.content.decode()
-    assert "tab=all&amp;received_to=03/04/2026" in body
+    assert "tab=all&amp;received_from=05/03/2026&amp;received_to=03/04/2026" in body
+    assert "từ ngày 04/04/2026" in body and "trong 30 ngày trước đó" in body
 
-    older = client.get(URL, {"tab": "all", "received_to": "03/04/2026"})
+    older = client.get(URL, {"tab": "all", "received_from": "05/03/2026", "received_to": "03/04/2026"})
     assert codes(older) == {old_returned.code, old_open.code, old_processed.code}
     assert older.context["recent_since"] is None
     # A search looks through the whole history.
