@@ -129,6 +129,10 @@ class WorklistFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=[("", _("Mọi trạng thái")), *State.choices])
     received_from = DateField(label=_("Tiếp nhận từ ngày"), required=False)
     received_to = DateField(label=_("đến ngày"), required=False)
+    # The "all" tab's keyset cursor (selectors.worklist_all_page): a dossier id, and the page number it shows.
+    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, official: Official, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +145,11 @@ class WorklistFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("received_to", _("Ngày kết thúc phải sau ngày bắt đầu."))
         return data
+
+    def cursor(self) -> dict:
+        """The valid keyset cursor of the "all" tab: after, before (dossier ids) and the page number to show."""
+        data = self.cleaned_data if self.is_bound else {}
+        return {"after": data.get("after"), "before": data.get("before"), "number": data.get("page") or 1}
 
     def filters(self) -> selectors.WorklistFilters:
         """The valid filters (an invalid one is dropped, and the form shows its error)."""

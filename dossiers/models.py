@@ -48,6 +48,9 @@ NATIONAL_STATUS = {
 }
 OPEN_STATES = (State.RECEIVED, State.IN_PROGRESS, State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
 PAUSED_STATES = (State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT)
+# What the office still holds: open, or with a result waiting to be returned. Every worklist tab but "all" is a
+# part of it, so their counts read only this (partial index below), never an agency's history.
+ON_HAND_STATES = OPEN_STATES + (State.PROCESSED,)
 FINISHED_STATES = (State.PROCESSED, State.RETURNED)
 CLOSED_STATES = (State.RETURNED, State.REFUSED, State.REJECTED, State.STOPPED, State.WITHDRAWN)
 # States whose processing clock has ended: results ready or returned, or closed without a result.
@@ -180,6 +183,16 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=["received", "in_progress", "supplement_requested", "awaiting_payment"]),
                 name="dossier_open_due_idx",
             ),
+            # The worklist (dossiers.selectors.worklist, worklist_counts): every tab but "all" and their counts, in
+            # the tabs' order, over the dossiers on hand only (a few thousand at a busy office, whatever its age).
+            models.Index(
+                fields=["agency", "due_at", "id"],
+                condition=Q(state__in=["received", "in_progress", "supplement_requested", "awaiting_payment",
+                                       "processed"]),
+                name="dossier_on_hand_due_idx",
+            ),
+            # The worklist's "all" tab: pages by keyset in its order, (due_at, id), through a search or filter.
+            models.Index(fields=["agency", "due_at", "id"], name="dossier_agency_due_idx"),
         ]
 
     def __str__(self) -> str:

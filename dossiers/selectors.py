@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     Case,
     Count,
@@ -36,6 +36,7 @@ from procedures.models import Agency, Field, Official, Procedure, ProcedureStep
 from procedures.roles import GROUP_NAMES, Role
 
 from .models import (
+    ON_HAND_STATES,
     OPEN_STATES,
     PAUSED_STATES,
     RUNNING_STATES,
@@ -302,33 +303,122 @@ def _filtered(official: Official, filters: WorklistFilters) -> QuerySet[Dossier]
     return dossiers
 
 
+# The "all" tab, unless a search or a reception date asks for more: what is on hand plus what was received in the
+# last RECENT_DAYS (a month covers nearly every dossier finished lately); older ones are a reception-date filter away.
+RECENT_DAYS = 30
+# Above this, the "all" tab says "1000+": an exact figure would count a whole history a clerk never pages through.
+ALL_COUNT_CAP = 1000
+
+
+def recent_since(now: datetime.datetime) -> datetime.date:
+    """The first reception day the "all" tab shows by default."""
+    return timezone.localdate(now) - datetime.timedelta(days=RECENT_DAYS)
+
+
+def all_tab_is_recent(filters: WorklistFilters) -> bool:
+    """A search or a reception date looks through the whole history; anything else sees the recent window."""
+    return not (filters.query or filters.received_from or filters.received_to)
+
+
+def _all_tab_parts(official: Official, filters: WorklistFilters, now: datetime.datetime) -> list[QuerySet[Dossier]]:
+    """The "all" tab as parts to put together in UNION ALL. The recent window is two, each read from an index in
+    the tab's order (on hand: dossier_on_hand_due_idx; received lately, so due lately: dossier_agency_due_idx from
+    the window's start): one OR of them would make PostgreSQL walk the agency's history in due order, or sort it."""
+    dossiers = _filtered(official, filters).order_by()
+    if not all_tab_is_recent(filters):
+        return [dossiers]
+    start = calendar.start_of_day(recent_since(now))
+    # due_at >= received_at (a constraint), so the bound on due_at is implied; it is what the index starts from.
+    recent = dossiers.filter(received_at__gte=start, due_at__gte=start).exclude(state__in=ON_HAND_STATES)
+    return [dossiers.filter(state__in=ON_HAND_STATES), recent]
+
+
+def _union(parts: list[QuerySet]) -> QuerySet:
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
 def worklist_counts(official: Official, filters: WorklistFilters = WorklistFilters(),
                     now: datetime.datetime | None = None, soon: datetime.datetime | None = None) -> dict[str, int]:
-    """How many dossiers each tab holds under the same filters, in one aggregate query."""
+    """How many dossiers each tab holds under the same filters: one aggregate over the dossiers on hand (index
+    dossier_on_hand_due_idx) for every tab but "all", and one count of the "all" tab that stops past ALL_COUNT_CAP
+    (a value above the cap means "more than the cap")."""
     now = now or timezone.now()
     tab_filters = _tab_filters(official, now, soon or due_soon_limit(official.agency, now))
-    tabs = worklist_tabs(official)
-    return _filtered(official, filters).aggregate(
+    tabs = [tab for tab in worklist_tabs(official) if tab != WorklistTab.ALL]
+    counts = _filtered(official, filters).filter(state__in=ON_HAND_STATES).aggregate(
         **{str(tab.value): Count("id", filter=tab_filters[tab]) for tab in tabs}
+    )
+    parts = [part.values("id") for part in _all_tab_parts(official, filters, now)]
+    counts[WorklistTab.ALL.value] = _union(parts)[:ALL_COUNT_CAP + 1].count()
+    return counts
+
+
+def _with_row_flags(dossiers: QuerySet[Dossier], now: datetime.datetime, soon: datetime.datetime) -> QuerySet[Dossier]:
+    return dossiers.select_related("procedure", "current_step", "current_assignee").annotate(
+        overdue=overdue_q(now),
+        due_soon=due_soon_q(now, soon),
+        supplement_notice_soon=supplement_notice_warning(now=now, soon=soon),
     )
 
 
 def worklist(official: Official, tab: str, filters: WorklistFilters = WorklistFilters(),
              now: datetime.datetime | None = None, soon: datetime.datetime | None = None) -> QuerySet[Dossier]:
-    """One tab of the worklist, soonest appointment first, with the flags its rows show."""
+    """One tab but "all" (`worklist_all_page`) of the worklist, soonest appointment first, with the flags its rows
+    show; all of them are on hand, so an OFFSET page is cheap."""
     now = now or timezone.now()
     soon = soon or due_soon_limit(official.agency, now)
-    return (
-        _filtered(official, filters)
-        .filter(_tab_filters(official, now, soon)[WorklistTab(tab)])
-        .select_related("procedure", "current_step", "current_assignee")
-        .annotate(
-            overdue=overdue_q(now),
-            due_soon=due_soon_q(now, soon),
-            supplement_notice_soon=supplement_notice_warning(now=now, soon=soon),
-        )
-        .order_by("due_at", "id")
-    )
+    dossiers = _filtered(official, filters).filter(_tab_filters(official, now, soon)[WorklistTab(tab)])
+    return _with_row_flags(dossiers, now, soon).order_by("due_at", "id")
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """A page of the "all" tab, which may span an agency's history: it starts after (or ends before) the row of a
+    dossier id, in the order (due_at, id), so no page costs more than its rows (no OFFSET, no total)."""
+
+    object_list: list
+    number: int
+    after: int | None  # the cursor of the next page, if there is one
+    before: int | None  # the cursor of the previous page, if there is one
+
+
+def worklist_all_page(official: Official, filters: WorklistFilters = WorklistFilters(), *,
+                      after: int | None = None, before: int | None = None, number: int = 1, size: int = 25,
+                      now: datetime.datetime | None = None, soon: datetime.datetime | None = None) -> KeysetPage:
+    """The "all" tab's page that follows dossier `after`, or precedes dossier `before` (the first page without
+    either), in one query: the cursor's due date is read inside it."""
+    now = now or timezone.now()
+    soon = soon or due_soon_limit(official.agency, now)
+    cursor = after or before
+
+    def shape(dossiers):
+        dossiers = _with_row_flags(dossiers, now, soon)
+        if not cursor:
+            return dossiers
+        due = Subquery(Dossier.objects.filter(pk=cursor).order_by().values("due_at")[:1])
+        # The bound on due_at alone is what an index scan can start from; the id breaks ties within it.
+        if after:
+            return dossiers.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=cursor), due_at__gte=due)
+        return dossiers.filter(Q(due_at__lt=due) | Q(due_at=due, id__lt=cursor), due_at__lte=due)
+
+    backward = bool(before and not after)
+    order = ("-due_at", "-id") if backward else ("due_at", "id")
+    parts = [shape(part).order_by(*order) for part in _all_tab_parts(official, filters, now)]
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        # Each part stops after a page (PostgreSQL: a LIMIT on each index scan), not after all of its rows.
+        parts = [part[:size + 1] for part in parts]
+    elif len(parts) > 1:
+        parts = [part.order_by() for part in parts]  # SQLite orders only the compound as a whole
+    rows = list(_union(parts).order_by(*order)[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+        # Back at the start, whatever page number the link carried.
+        return KeysetPage(rows, max(number, 2) if more else 1, after=rows[-1].pk if rows else None,
+                          before=rows[0].pk if more else None)
+    return KeysetPage(rows, max(number, 1), after=rows[-1].pk if more else None,
+                      before=rows[0].pk if cursor and rows else None)
 
 
 # A scanner types the QR's tracking URL (…/t/<token>/) or the bare token; a clerk may type a full code.
@@ -340,7 +430,9 @@ def dossier_pk_for_scan(official: Official, text: str) -> int | None:
     text = (text or "").strip()
     if not text or " " in text:
         return None
-    match = Q(code__iexact=text)
+    # Codes are upper case (agency codes are, by their validator): an exact match reads the unique index, where
+    # iexact (UPPER(code)) would read every dossier of the agency.
+    match = Q(code__in={text, text.upper()})
     token = _SCANNED_TOKEN.search(text)
     if token:
         match |= Q(tracking_token=token.group(1))

@@ -79,13 +79,17 @@ def worklist(request):
     now = timezone.now()
     soon = selectors.due_soon_limit(official.agency, now)
     counts = selectors.worklist_counts(official, filters, now=now, soon=soon)
-    paginator = Paginator(selectors.worklist(official, tab, filters, now=now, soon=soon), PAGE_SIZE)
-    # The aggregate already counted this tab under the same filters: spare the paginator its COUNT query.
-    paginator.__dict__["count"] = counts[tab.value]
-    page = paginator.get_page(request.GET.get("page"))
+    if tab == selectors.WorklistTab.ALL:
+        # The one tab that may span an agency's history: pages by keyset, never by OFFSET.
+        page = selectors.worklist_all_page(official, filters, **form.cursor(), size=PAGE_SIZE, now=now, soon=soon)
+    else:
+        paginator = Paginator(selectors.worklist(official, tab, filters, now=now, soon=soon), PAGE_SIZE)
+        # The aggregate already counted this tab under the same filters: spare the paginator its COUNT query.
+        paginator.__dict__["count"] = counts[tab.value]
+        page = paginator.get_page(request.GET.get("page"))
 
     query = request.GET.copy()
-    for key in ("page", "tab"):
+    for key in ("page", "tab", "after", "before"):
         query.pop(key, None)
     # The list shows applicants' names and phones: one log row for the page, naming what was listed.
     services.record_access(
@@ -94,6 +98,7 @@ def worklist(request):
             "tab": tab.label, "page": page.number, "count": len(page.object_list),
             "query": f" — {filters.query}" if filters.query else ""},
     )
+    recent_since = selectors.recent_since(now) if selectors.all_tab_is_recent(filters) else None
     today = timezone.localdate()
     approver = actions.can_approve_extension(official)
     return render(request, "dossiers/staff/worklist.html", {
@@ -102,7 +107,15 @@ def worklist(request):
         "tab": tab,
         "tabs": [(t, counts[t.value]) for t in tabs],
         "all_count": counts.get(selectors.WorklistTab.ALL.value, 0),
+        "count_cap": selectors.ALL_COUNT_CAP,
         "page": page,
+        # The "all" tab's default window and the filter that shows what it leaves out.
+        "recent_since": recent_since,
+        # The month before the window, as date filters the clerk can move further back.
+        "recent_days": selectors.RECENT_DAYS,
+        "older_from": recent_since - datetime.timedelta(days=selectors.RECENT_DAYS) if recent_since else None,
+        "older_to": recent_since - datetime.timedelta(days=1) if recent_since else None,
+        "tab_count": counts[tab.value],
         "filter_query": query.urlencode(),
         "filtered": any([filters.query, filters.procedure_id, filters.field_id, filters.state,
                          filters.received_from, filters.received_to]),

@@ -222,13 +222,70 @@ def test_invalid_date_filter_shows_an_error_and_keeps_other_filters(client, cler
 def test_pagination_25_per_page_keeps_filters(client, clerk, procedure, agency):
     make_many(clerk, procedure, 30)
     client.force_login(clerk.user)
-    first = client.get(URL, {"tab": "all", "procedure": procedure.pk})
+    first = client.get(URL, {"tab": "open", "procedure": procedure.pk})
     assert len(first.context["page"].object_list) == 25
     assert first.context["page"].paginator.num_pages == 2
     body = first.content.decode()
-    assert f"procedure={procedure.pk}&amp;tab=all&amp;page=2" in body
-    second = client.get(URL, {"tab": "all", "procedure": procedure.pk, "page": 2})
+    assert f"procedure={procedure.pk}&amp;tab=open&amp;page=2" in body
+    second = client.get(URL, {"tab": "open", "procedure": procedure.pk, "page": 2})
     assert len(second.context["page"].object_list) == 5
+
+
+def test_the_all_tab_pages_by_keyset_forward_and_back_keeping_filters(client, clerk, procedure):
+    make_many(clerk, procedure, 30)
+    client.force_login(clerk.user)
+    params = {"tab": "all", "procedure": procedure.pk}
+    first = client.get(URL, params).context["page"]
+    assert (len(first.object_list), first.number, first.before) == (25, 1, None)
+    body = client.get(URL, params).content.decode()
+    assert f"procedure={procedure.pk}&amp;tab=all&amp;after={first.after}&amp;page=2" in body
+
+    second = client.get(URL, {**params, "after": first.after, "page": 2}).context["page"]
+    assert (len(second.object_list), second.number, second.after) == (5, 2, None)
+    rows = first.object_list + second.object_list
+    assert [(d.due_at, d.pk) for d in rows] == sorted((d.due_at, d.pk) for d in rows)
+    assert len({d.pk for d in rows}) == 30
+
+    back = client.get(URL, {**params, "before": second.before, "page": 1}).context["page"]
+    assert [d.pk for d in back.object_list] == [d.pk for d in first.object_list]
+    assert (back.number, back.before, back.after) == (1, None, first.after)
+
+
+def test_the_all_tab_shows_what_is_on_hand_and_the_last_month_and_older_through_a_date_filter(
+        client, clerk, build_dossier, receive, time_machine):
+    old_returned = build_dossier("returned")  # received 09/03/2026
+    old_open = build_dossier("supplement_requested")
+    old_processed = build_dossier("processed")
+    time_machine.move_to(vn(2026, 5, 4, 9, 0), tick=False)
+    recent = receive(now=vn(2026, 4, 20, 9, 0))
+    client.force_login(clerk.user)
+
+    response = client.get(URL, {"tab": "all"})
+    assert codes(response) == {old_open.code, old_processed.code, recent.code}
+    assert tab_counts(response)["all"] == 3
+    assert response.context["recent_since"] == datetime.date(2026, 4, 4)
+    body = response.content.decode()
+    assert "tab=all&amp;received_from=05/03/2026&amp;received_to=03/04/2026" in body
+    assert "từ ngày 04/04/2026" in body and "trong 30 ngày trước đó" in body
+
+    older = client.get(URL, {"tab": "all", "received_from": "05/03/2026", "received_to": "03/04/2026"})
+    assert codes(older) == {old_returned.code, old_open.code, old_processed.code}
+    assert older.context["recent_since"] is None
+    # A search looks through the whole history.
+    assert old_returned.code in codes(client.get(URL, {"q": old_returned.code[-6:]}))
+
+
+def test_the_all_tab_count_stops_at_its_cap(client, clerk, procedure, monkeypatch):
+    make_many(clerk, procedure, 4)
+    monkeypatch.setattr(selectors, "ALL_COUNT_CAP", 3)
+    monkeypatch.setattr("dossiers.views.selectors.ALL_COUNT_CAP", 3)
+    client.force_login(clerk.user)
+    response = client.get(URL, {"tab": "all"})
+    counts = tab_counts(response)
+    assert (counts["all"], counts["open"]) == (4, 4)  # past the cap: "3+"; the other tabs are exact
+    body = response.content.decode()
+    assert "3+</span>" in body and "hơn 3 hồ sơ" in body
+    assert len(response.context["page"].object_list) == 4
 
 
 def make_many(clerk, procedure, count: int) -> None:
@@ -248,8 +305,9 @@ def test_worklist_query_count_is_flat(client, clerk, leader, procedure, count, d
     for official in (clerk, leader):
         client.force_login(official.user)
         for params in ({}, {"tab": "all"}, {"tab": "overdue", "q": "nguoi nop"}):
-            # 10 reads and the one personal-data access log row (NĐ 13/2023), whatever the number of dossiers.
-            with django_assert_max_num_queries(11):
+            # 11 reads and the one personal-data access log row (NĐ 13/2023), whatever the number of dossiers. The
+            # tab counts are two reads: one over the dossiers on hand, one capped count of the "all" tab.
+            with django_assert_max_num_queries(12):
                 response = client.get(URL, params)
             assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(count, 25)
