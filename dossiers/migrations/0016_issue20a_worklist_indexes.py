@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dossiers', '0014_dossier_channel_index'),
+        ('dossiers', '0015_issue20b_step_record_agency'),
         ('procedures', '0007_online_enabled_payment_details'),
     ]
 
