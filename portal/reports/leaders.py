@@ -1,10 +1,10 @@
 """The leaders' dashboard: today's load, open dossiers by step and official, the overdue and due-soon lists, the
 step bottlenecks and the per-official review.
 
-Working days late (the overdue list, the per-official review) are measured by the database on the precomputed
-working calendar (`procedures.working_calendar.working_time`: two lookups per pair of instants, however far apart);
-rows it cannot answer (a date outside the table, a calendar changed since it was built) are measured in Python with
-`WorkingClock`, like the step durations of the bottlenecks (a bounded sample of step records).
+Working time (days late in the overdue list and the per-official review, step durations of the bottlenecks) is
+measured by the database on the precomputed working calendar (`procedures.working_calendar.working_time`: two
+lookups per pair of instants, however far apart); rows it cannot answer (a date outside the table, a calendar
+changed since it was built) are measured in Python with `WorkingClock`, the exceptions of their window read once.
 """
 from __future__ import annotations
 
@@ -187,19 +187,22 @@ def step_bottlenecks(agency: Agency, filters: Filters) -> Table:
     }
     sample = list(
         records.annotate(rank=Window(RowNumber(), partition_by=[F("step_id")], order_by=[F("finished_at").desc(), F("id").desc()]))
-        .filter(rank__lte=STEP_SAMPLE_SIZE).values_list("step_id", "started_at", "finished_at")
+        .annotate(working=working_calendar.working_time(agency, "started_at", "finished_at"))
+        .filter(rank__lte=STEP_SAMPLE_SIZE).values_list("step_id", "started_at", "finished_at", "working")
     )
     steps = {
         step.pk: step
         for step in ProcedureStep.objects.filter(pk__in=counts).select_related("procedure")
         .only("order", "name", "duration", "procedure__code", "procedure__name", "procedure__time_unit")
     }
-    clock = WorkingClock.spanning(agency, [instant for _step, start, end in sample for instant in (start, end)])
+    # Records the calendar table cannot measure (dates outside it, a calendar changed since it was built): Python.
+    unmeasured = [instant for _step, start, end, working in sample if working is None for instant in (start, end)]
+    clock = WorkingClock.spanning(agency, unmeasured) if unmeasured else None
     taken: dict[int, list[Decimal]] = defaultdict(list)
-    for step_id, started_at, finished_at in sample:
-        elapsed = clock.between(started_at, finished_at)
+    for step_id, started_at, finished_at, working in sample:
+        elapsed = clock.between(started_at, finished_at) if working is None else datetime.timedelta(microseconds=working)
         hours = step_unit(steps[step_id].procedure.time_unit) == TimeUnit.WORKING_HOURS
-        taken[step_id].append(clock.exact_hours(elapsed) if hours else clock.exact_days(elapsed))
+        taken[step_id].append(WorkingClock.exact_hours(elapsed) if hours else calendar.exact_working_days(agency, elapsed))
     columns = [Column("procedure", _("Thủ tục"), "text", 40), Column("step", _("Bước"), "text", 24),
                Column("allowed", _("Thời gian quy định"), "days", 12), Column("unit", _("Đơn vị"), "text", 16),
                Column("finished", _("Số lượt hoàn thành"), "int", 12), Column("late", _("Số lượt trễ hạn"), "int", 12),
