@@ -140,6 +140,11 @@ def load_exceptions(agency: Agency, first: dt.date, last: dt.date) -> dict[dt.da
     rows = CalendarException.objects.filter(scope, date__gte=first, date__lte=last).only(
         "date", "kind", "part", "agency_id"
     )
+    return effective_exceptions(rows)
+
+
+def effective_exceptions(rows) -> dict[dt.date, CalendarException]:
+    """{date: exception} of national and one agency's rows: the agency's own row wins over the national one."""
     effective: dict[dt.date, CalendarException] = {}
     for row in rows:
         if row.agency_id is not None or row.date not in effective:

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from common.clock import VN
 
-from .calendar import _session_times, day_length
+from .calendar import _session_times, day_length, effective_exceptions
 from .models import Agency, CalendarException, WorkingCalendar, WorkingCalendarDay
 
 __all__ = ["SESSION_FIELDS", "default_range", "rebuild", "scope_rows", "sessions_of", "working_tenths", "working_time"]
@@ -71,15 +71,6 @@ def scope_rows(agency, exceptions: dict, first: dt.date, last: dt.date) -> Itera
             before += _micros(end) - _micros(start)
         yield values
         day += dt.timedelta(days=1)
-
-
-def effective_exceptions(rows) -> dict:
-    """{date: exception} with an agency's own row over the national row of the same date (as `load_exceptions`)."""
-    effective = {}
-    for row in rows:
-        if row.agency_id is not None or row.date not in effective:
-            effective[row.date] = row
-    return effective
 
 
 class _LocalMicrosOfDay(models.Func):
