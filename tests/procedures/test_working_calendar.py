@@ -75,7 +75,7 @@ instants = st.one_of(
 )
 
 
-@settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pairs=st.lists(st.tuples(instants, instants), min_size=1, max_size=12))
 def test_the_table_measures_what_the_calendar_measures(table_agency, pairs):
     assert measured(table_agency, pairs) == [calendar.working_time_between(table_agency, s, e) for s, e in pairs]
