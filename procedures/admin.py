@@ -151,6 +151,10 @@ class AgencyAdmin(AgencyScopedAdmin):
     def has_add_permission(self, request):
         return admin_agency_id(request) is None and super().has_add_permission(request)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.agency_sessions_saved(obj, changed_fields=form.changed_data)
+
     def get_readonly_fields(self, request, obj=None):
         # The code prefixes every dossier code and the parent heads the printed forms: set by a superuser.
         return [] if admin_agency_id(request) is None else ["code", "level", "parent"]
@@ -409,7 +413,13 @@ class CalendarExceptionAdmin(AgencyScopedAdmin):
     def save_model(self, request, obj, form, change):
         # A row an admin touched is theirs: `sync_holidays` leaves admin rows alone from then on.
         obj.source = CalendarException.Source.ADMIN
-        super().save_model(request, obj, form, change)
+        services.save_calendar_exception(obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_calendar_exceptions([obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.delete_calendar_exceptions(queryset, user=request.user)
 
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "add_working_time",
     "day_length",
     "due_at",
+    "exact_working_days",
     "is_working_day",
     "is_working_time",
     "load_exceptions",
@@ -139,6 +140,11 @@ def load_exceptions(agency: Agency, first: dt.date, last: dt.date) -> dict[dt.da
     rows = CalendarException.objects.filter(scope, date__gte=first, date__lte=last).only(
         "date", "kind", "part", "agency_id"
     )
+    return effective_exceptions(rows)
+
+
+def effective_exceptions(rows) -> dict[dt.date, CalendarException]:
+    """{date: exception} of national and one agency's rows: the agency's own row wins over the national one."""
     effective: dict[dt.date, CalendarException] = {}
     for row in rows:
         if row.agency_id is not None or row.date not in effective:
@@ -428,6 +434,11 @@ def working_time_between(
     return total
 
 
+def exact_working_days(agency: Agency, elapsed: dt.timedelta) -> Decimal:
+    """Working time in working days, unrounded (statistics round once, at the end)."""
+    return Decimal(elapsed // dt.timedelta(microseconds=1)) / Decimal(day_length(agency) // dt.timedelta(microseconds=1))
+
+
 def in_working_days(agency: Agency, elapsed: dt.timedelta) -> Decimal:
     """Working time expressed in working days, to a tenth of a day."""
     ratio = Decimal(elapsed // dt.timedelta(microseconds=1)) / Decimal(day_length(agency) // dt.timedelta(microseconds=1))
@@ -449,7 +460,6 @@ class WorkingClock:
         self.agency = agency
         self.first, self.last = first, max(first, last)
         self.exceptions = load_exceptions(agency, self.first, self.last)
-        self.day = day_length(agency)
 
     @classmethod
     def spanning(cls, agency: Agency, instants) -> WorkingClock:
@@ -464,7 +474,7 @@ class WorkingClock:
         return working_time_between(self.agency, start, end, exceptions=self.exceptions)
 
     def exact_days(self, elapsed: dt.timedelta) -> Decimal:
-        return Decimal(elapsed // dt.timedelta(microseconds=1)) / Decimal(self.day // dt.timedelta(microseconds=1))
+        return exact_working_days(self.agency, elapsed)
 
     def days(self, elapsed: dt.timedelta) -> Decimal:
         return in_working_days(self.agency, elapsed)

@@ -422,3 +422,53 @@ class CatalogueImportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class WorkingCalendar(models.Model):
+    """One scope of the working-calendar table (issue 20): the national calendar (no agency), shared by every
+    agency on the default sessions, without Saturday counting and without exceptions of its own, or one agency's
+    calendar. Its days (`WorkingCalendarDay`) cover [first, last]; `procedures.working_calendar` reads them only
+    while the sessions below are the agency's and no exception has changed since `exceptions_seen`."""
+
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    first = models.DateField()
+    last = models.DateField()
+    # The sessions the days were built with: an agency whose sessions differ reads no row of this scope.
+    morning_start = models.TimeField()
+    morning_end = models.TimeField()
+    afternoon_start = models.TimeField()
+    afternoon_end = models.TimeField()
+    saturday_counts = models.BooleanField()
+    # The latest CalendarException history row the days include (0: none): a later change makes them stale.
+    exceptions_seen = models.BigIntegerField(default=0)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lịch làm việc đã tính sẵn")
+        verbose_name_plural = _("lịch làm việc đã tính sẵn")
+        constraints = [
+            # One national scope (agency NULL) and one per agency: pk 0 is never an agency's.
+            models.UniqueConstraint(models.functions.Coalesce("agency", 0), name="working_calendar_scope_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id or 'national'} {self.first}..{self.last}"
+
+
+class WorkingCalendarDay(models.Model):
+    """A day of a `WorkingCalendar`: counted working time before the day starts, and the day's counted sessions
+    as microseconds since local midnight (0–0 for a session not counted that day). All in microseconds, the
+    resolution of the instants, so the database and `procedures.calendar` agree to the microsecond."""
+
+    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField()
+    working_before = models.BigIntegerField()
+    morning_start = models.BigIntegerField()
+    morning_end = models.BigIntegerField()
+    afternoon_start = models.BigIntegerField()
+    afternoon_end = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("ngày của lịch làm việc đã tính sẵn")
+        verbose_name_plural = _("các ngày của lịch làm việc đã tính sẵn")
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="working_calendar_day_unique")]

@@ -3,6 +3,9 @@
 A procedure's steps and required documents are replaced as a whole list, matched to the existing rows
 by position so that rows already referenced by dossiers keep their identity and history.
 
+The working-calendar exceptions are saved and deleted here, so that the precomputed calendar
+(`procedures.working_calendar`) follows every change in the same transaction.
+
 A large catalogue file is imported by a background job (`start_catalogue_import`, then the Celery task
 `procedures.tasks.run_catalogue_import` runs `run_catalogue_import`), chunk by chunk with its progress on the job.
 """
@@ -22,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .models import CatalogueImportJob, Procedure, ProcedureStep, RequiredDocument
+from . import working_calendar
+from .models import CalendarException, CatalogueImportJob, Procedure, ProcedureStep, RequiredDocument
 from .roles import GROUP_NAMES, ROLE_BY_GROUP, Role
 
 
@@ -249,3 +253,47 @@ def _import_chunks(job: CatalogueImportJob) -> str:
             job.invalid_count += result.totals["invalid"]
             job.save(update_fields=["processed_rows", "new_count", "updated_count", "invalid_count", "errors"])
     return _finish(job, CatalogueImportJob.State.DONE)
+
+
+# --- the working calendar ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rebuild_working_calendar(*, agency_ids=None, first=None, last=None) -> dict:
+    """Recompute the calendar table: every scope (`agency_ids` None: after a national change, `sync_holidays`, a bulk
+    seed) or only these agencies' own scopes; the range is widened, never narrowed (`working_calendar.rebuild`)."""
+    return working_calendar.rebuild(agency_ids=agency_ids, first=first, last=last)
+
+
+def _calendar_scopes_changed(agency_ids: set[int | None]) -> None:
+    # A national row is part of every agency's calendar; an agency's row only of its own.
+    rebuild_working_calendar(agency_ids=None if None in agency_ids else agency_ids)
+
+
+@transaction.atomic
+def save_calendar_exception(exception: CalendarException, *, user=None) -> CalendarException:
+    """Save an admin's exception (created or edited) and recompute the calendar scopes it was and is part of."""
+    before = CalendarException.objects.filter(pk=exception.pk).values_list("agency_id", flat=True).first() \
+        if exception.pk else exception.agency_id
+    exception._history_user = user
+    exception.save()
+    _calendar_scopes_changed({before, exception.agency_id})
+    return exception
+
+
+@transaction.atomic
+def delete_calendar_exceptions(exceptions, *, user=None) -> None:
+    """Delete exceptions (one or a queryset's rows) and recompute the calendar scopes they belonged to."""
+    scopes = set()
+    for exception in list(exceptions):
+        scopes.add(exception.agency_id)
+        exception._history_user = user
+        exception.delete()
+    if scopes:
+        _calendar_scopes_changed(scopes)
+
+
+def agency_sessions_saved(agency, *, changed_fields) -> None:
+    """After an agency is saved: recompute its calendar scope if what it depends on changed (the admin calls this)."""
+    if set(changed_fields) & {*working_calendar.SESSION_FIELDS, "saturday_reception", "saturday_counts"}:
+        rebuild_working_calendar(agency_ids=[agency.pk])

@@ -1,9 +1,10 @@
 """The leaders' dashboard: today's load, open dossiers by step and official, the overdue and due-soon lists, the
 step bottlenecks and the per-official review.
 
-Working days (lateness, step durations) need the working calendar, which SQL does not know: they are computed in
-Python with `WorkingClock`, over bounded row sets only (one page of the overdue list, a sample of step records,
-the late step records of the chosen period), with the calendar exceptions read once.
+Working time (days late in the overdue list and the per-official review, step durations of the bottlenecks) is
+measured by the database on the precomputed working calendar (`procedures.working_calendar.working_time`: two
+lookups per pair of instants, however far apart); rows it cannot answer (a date outside the table, a calendar
+changed since it was built) are measured in Python with `WorkingClock`, the exceptions of their window read once.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +23,11 @@ from common.clock import VN
 from dossiers import selectors as dossier_selectors
 from dossiers.models import OPEN_STATES, PAUSED_STATES, Dossier, State, StepRecord, due_soon_q, overdue_q
 from dossiers.selectors import due_soon_limit
-from procedures import calendar
+from procedures import calendar, working_calendar
 from procedures.models import Agency, Official, ProcedureStep, TimeUnit, step_unit
 from satisfaction import selectors as satisfaction_selectors
 
-from .periods import Period, WorkingClock, mean, percentile, rate
+from .periods import Period, WorkingClock, mean, percentile, rate, tenth
 from .tables import Column, Table
 
 OVERDUE_PAGE_SIZE = 50
@@ -121,8 +122,10 @@ _LIST_FIELDS = ("code", "due_at", "received_at", "state", "procedure__code", "pr
 
 
 def overdue_rows(agency: Agency, now: datetime.datetime) -> QuerySet[Dossier]:
-    """`dossiers.selectors.overdue_dossiers`, the most overdue first (index agency, state, due_at)."""
-    return dossier_selectors.overdue_dossiers(agency, now).only(*_LIST_FIELDS)
+    """`dossiers.selectors.overdue_dossiers`, the most overdue first (index agency, state, due_at), with the working
+    time late (`working_late`, microseconds; None where the calendar table cannot say)."""
+    return (dossier_selectors.overdue_dossiers(agency, now).only(*_LIST_FIELDS)
+            .annotate(working_late=working_calendar.working_time(agency, "due_at", now)))
 
 
 def due_soon_rows(agency: Agency, now: datetime.datetime) -> QuerySet[Dossier]:
@@ -132,8 +135,10 @@ def due_soon_rows(agency: Agency, now: datetime.datetime) -> QuerySet[Dossier]:
 
 def overdue_table(agency: Agency, dossiers: Sequence[Dossier], now: datetime.datetime, *, slug: str = "qua-han",
                   title: str | None = None, late: bool = True) -> Table:
-    """One page (≤ OVERDUE_PAGE_SIZE rows) of the overdue or due-soon list; working days late computed here."""
-    clock = WorkingClock.spanning(agency, [*(d.due_at for d in dossiers), now]) if late and dossiers else None
+    """One page (≤ OVERDUE_PAGE_SIZE rows) of the overdue or due-soon list; working days late from `overdue_rows`'
+    `working_late`, or measured here for rows without it."""
+    unmeasured = [d for d in dossiers if getattr(d, "working_late", None) is None] if late else []
+    clock = WorkingClock.spanning(agency, [*(d.due_at for d in unmeasured), now]) if unmeasured else None
     columns = [Column("code", _("Mã hồ sơ"), "text", 28), Column("procedure", _("Thủ tục"), "text", 40),
                Column("step", _("Bước hiện tại"), "text", 22), Column("official", _("Cán bộ chịu trách nhiệm"), "text", 26),
                Column("due_at", _("Hẹn trả"), "datetime", 17)]
@@ -145,8 +150,10 @@ def overdue_table(agency: Agency, dossiers: Sequence[Dossier], now: datetime.dat
                f"{dossier.current_step.order}. {dossier.current_step.name}" if dossier.current_step else "",
                dossier.current_assignee.display_name if dossier.current_assignee else _("(chưa phân công)"),
                dossier.due_at]
-        if clock is not None:
-            row.append(clock.days_between(dossier.due_at, now))
+        if late:
+            measured = getattr(dossier, "working_late", None)
+            row.append(clock.days_between(dossier.due_at, now) if measured is None
+                       else calendar.in_working_days(agency, datetime.timedelta(microseconds=measured)))
         rows.append(row)
     return Table(slug, title or _("Hồ sơ quá hạn"), columns, rows)
 
@@ -180,19 +187,22 @@ def step_bottlenecks(agency: Agency, filters: Filters) -> Table:
     }
     sample = list(
         records.annotate(rank=Window(RowNumber(), partition_by=[F("step_id")], order_by=[F("finished_at").desc(), F("id").desc()]))
-        .filter(rank__lte=STEP_SAMPLE_SIZE).values_list("step_id", "started_at", "finished_at")
+        .annotate(working=working_calendar.working_time(agency, "started_at", "finished_at"))
+        .filter(rank__lte=STEP_SAMPLE_SIZE).values_list("step_id", "started_at", "finished_at", "working")
     )
     steps = {
         step.pk: step
         for step in ProcedureStep.objects.filter(pk__in=counts).select_related("procedure")
         .only("order", "name", "duration", "procedure__code", "procedure__name", "procedure__time_unit")
     }
-    clock = WorkingClock.spanning(agency, [instant for _step, start, end in sample for instant in (start, end)])
+    # Records the calendar table cannot measure (dates outside it, a calendar changed since it was built): Python.
+    unmeasured = [instant for _step, start, end, working in sample if working is None for instant in (start, end)]
+    clock = WorkingClock.spanning(agency, unmeasured) if unmeasured else None
     taken: dict[int, list[Decimal]] = defaultdict(list)
-    for step_id, started_at, finished_at in sample:
-        elapsed = clock.between(started_at, finished_at)
+    for step_id, started_at, finished_at, working in sample:
+        elapsed = clock.between(started_at, finished_at) if working is None else datetime.timedelta(microseconds=working)
         hours = step_unit(steps[step_id].procedure.time_unit) == TimeUnit.WORKING_HOURS
-        taken[step_id].append(clock.exact_hours(elapsed) if hours else clock.exact_days(elapsed))
+        taken[step_id].append(WorkingClock.exact_hours(elapsed) if hours else calendar.exact_working_days(agency, elapsed))
     columns = [Column("procedure", _("Thủ tục"), "text", 40), Column("step", _("Bước"), "text", 24),
                Column("allowed", _("Thời gian quy định"), "days", 12), Column("unit", _("Đơn vị"), "text", 16),
                Column("finished", _("Số lượt hoàn thành"), "int", 12), Column("late", _("Số lượt trễ hạn"), "int", 12),
@@ -222,22 +232,29 @@ def official_review(agency: Agency, filters: Filters) -> Table:
     if filters.department_id:
         officials = officials.filter(department_id=filters.department_id)
     rows = list(officials.values("id", "display_name", "department__name"))
-    # Counted from the step records' side, so the period and the (assignee, finished_at) index bound the scan.
+    # Counted from the step records' side, so the period and the (assignee, finished_at) index bound the scan. The
+    # lateness of the late records is summed in tenths of a working day (each rounded as `working_days_between`),
+    # so the mean is the same as over the list of rounded values.
+    records = _finished_records(agency, filters).filter(assignee_id__in=[row["id"] for row in rows]).annotate(
+        working_late=working_calendar.working_time(agency, "due_at", "finished_at"))
+    measured = Q(working_late__isnull=False)
     counts = {
         row["assignee_id"]: row
-        for row in _finished_records(agency, filters).filter(assignee_id__in=[row["id"] for row in rows])
-        .values("assignee_id").annotate(handled=Count("id"), late=Count("id", filter=_step_late()))
+        for row in records.values("assignee_id").annotate(
+            handled=Count("id"), late=Count("id", filter=_step_late()),
+            late_tenths=Sum(working_calendar.working_tenths(agency, F("working_late")), filter=_step_late() & measured),
+            unmeasured=Count("id", filter=_step_late() & ~measured),
+        )
     }
+    tenths = {assignee_id: row["late_tenths"] or 0 for assignee_id, row in counts.items()}
+    if any(row["unmeasured"] for row in counts.values()):
+        # Dates the calendar table does not cover (or a calendar changed since it was built): measured in Python.
+        late_records = list(records.filter(_step_late(), ~measured).values_list("assignee_id", "due_at", "finished_at"))
+        clock = WorkingClock.spanning(agency, [instant for _a, due, done in late_records for instant in (due, done)])
+        for assignee_id, due_at, finished_at in late_records:
+            tenths[assignee_id] += int(clock.days_between(due_at, finished_at) * 10)
     for row in rows:
         row.update(handled=counts.get(row["id"], {}).get("handled", 0), late=counts.get(row["id"], {}).get("late", 0))
-    late_records = list(
-        _finished_records(agency, filters).filter(_step_late(), assignee_id__in=[row["id"] for row in rows])
-        .values_list("assignee_id", "due_at", "finished_at")
-    )
-    clock = WorkingClock.spanning(agency, [instant for _a, due, done in late_records for instant in (due, done)])
-    lateness: dict[int, list[Decimal]] = defaultdict(list)
-    for assignee_id, due_at, finished_at in late_records:
-        lateness[assignee_id].append(clock.days_between(due_at, finished_at))
     satisfaction = satisfaction_officials(period, agency.pk)
     scores = satisfaction_scores(period, agency.pk)
     columns = [Column("official", _("Cán bộ"), "text", 28), Column("department", _("Phòng, ban"), "text", 24),
@@ -250,11 +267,11 @@ def official_review(agency: Agency, filters: Filters) -> Table:
                Column("classification", _("Xếp loại"), "text", 11)]
     table_rows = []
     for row in rows:
-        days = lateness.get(row["id"], [])
+        mean_late = tenth(Decimal(tenths[row["id"]]) / 10 / row["late"]) if row["late"] else None
         satisfied, rated = satisfaction.get(row["id"], (0, 0))
         table_rows.append([row["display_name"], row["department__name"] or "", row["handled"],
                            row["handled"] - row["late"], row["late"], rate(row["handled"] - row["late"], row["handled"]),
-                           mean(days), rated, rate(satisfied, rated), *scores.get(row["id"], (None, ""))])
+                           mean_late, rated, rate(satisfied, rated), *scores.get(row["id"], (None, ""))])
     note = _("Lượt xử lý: các bước được giao và đã hoàn thành trong kỳ (không tính bước kết thúc do dừng hoặc rút hồ sơ). "
              "Đúng hạn: hoàn thành không muộn hơn ngày hạn của bước. Trễ trung bình: số ngày làm việc từ hạn bước đến "
              "lúc hoàn thành, trung bình trên các lượt trễ hạn. Điểm đánh giá và xếp loại: bảng điểm nội bộ của hệ "

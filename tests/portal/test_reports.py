@@ -133,6 +133,28 @@ def test_overdue_list_counts_working_days_late(city):
     assert [d.pk for d in reports.due_soon_rows(city.agency, NOW)] == [city.d[11].pk]
 
 
+def test_days_late_come_from_the_calendar_table_and_match_python(city):
+    from procedures import services as procedure_services
+    from procedures.models import CalendarException
+
+    procedure_services.rebuild_working_calendar(first=datetime.date(2026, 1, 1))
+    overdue = list(reports.overdue_rows(city.agency, NOW))
+    assert [d.working_late for d in overdue] == [
+        calendar.working_time_between(city.agency, d.due_at, NOW) // datetime.timedelta(microseconds=1) for d in overdue]
+    period = reports.Filters(period=reports.Period(first=datetime.date(2026, 3, 1), last=datetime.date(2026, 3, 18)))
+
+    def figures(overdue):
+        return (reports.overdue_table(city.agency, overdue, NOW).rows, _review(city),
+                reports.step_bottlenecks(city.agency, period).rows)
+
+    from_table = figures(overdue)
+    # A holiday saved behind the services' back, on a day no figure spans: the table is stale, Python measures.
+    CalendarException.objects.create(date=datetime.date(2027, 6, 1), kind="off", name="Nghỉ thử")
+    overdue = list(reports.overdue_rows(city.agency, NOW))
+    assert [d.working_late for d in overdue] == [None, None]
+    assert figures(overdue) == from_table
+
+
 def test_working_clock_matches_the_calendar(city):
     from procedures.models import CalendarException
 

@@ -10,10 +10,12 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 
+from dossiers.models import Dossier
 from procedures import demo_data
-from procedures.models import Agency, CalendarException, Official, Procedure
+from procedures.models import Agency, CalendarException, Official, Procedure, WorkingCalendar
 from procedures.roles import GROUP_NAMES, Role
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +84,10 @@ def test_seed_demo_twice_gives_the_same_data_and_working_logins(client):
     for year in (today.year, today.year + 1):
         holidays = CalendarException.objects.filter(date__year=year, source=CalendarException.Source.HOLIDAYS)
         assert holidays.filter(date=datetime.date(year, 9, 2)).exists()
+    # The precomputed working calendar (issue 20) covers every demo dossier, through next year.
+    national = WorkingCalendar.objects.get(agency=None)
+    earliest = Dossier.objects.earliest("received_at").received_at
+    assert national.first <= timezone.localdate(earliest) and national.last == datetime.date(today.year + 1, 12, 31)
 
     # The printed table names every login with the shared password.
     for output in (first_output, second_output):

@@ -269,3 +269,48 @@ def test_the_drawing_follows_the_declared_transitions_and_is_legible(admin_clien
     assert sizes and min(sizes) >= 12
     assert "<style" not in svg and "style=" not in svg  # no CSP exception needed
     assert 'class="lifecycle-wrap"' in page and "css/admin_lifecycle.css" in page
+
+
+def test_calendar_exception_admin_keeps_the_working_calendar_table_current(admin_client):
+    from common.clock import VN
+    from procedures import calendar, services, working_calendar
+
+    services.rebuild_working_calendar(first=datetime.date(2026, 1, 1))
+    agency = AgencyFactory()
+    start, end = (datetime.datetime(2026, 3, 16, 9, tzinfo=VN), datetime.datetime(2026, 3, 20, 9, tzinfo=VN))
+
+    def measured():
+        value = Agency.objects.filter(pk=agency.pk).values_list(working_calendar.working_time(agency, start, end), flat=True).get()
+        assert value == calendar.working_time_between(agency, start, end) // datetime.timedelta(microseconds=1)
+        return datetime.timedelta(microseconds=value)
+
+    assert measured() == datetime.timedelta(hours=32)
+    data = {"date": "18/03/2026", "kind": CalendarException.Kind.DAY_OFF, "part": CalendarException.Part.MORNING,
+            "name": "Họp", "agency": agency.pk}
+    assert admin_client.post(reverse("admin:procedures_calendarexception_add"), data).status_code == 302
+    assert measured() == datetime.timedelta(hours=28)
+    row = CalendarException.objects.get()
+    response = admin_client.post(change_url(row), {**data, "part": CalendarException.Part.WHOLE, "agency": ""})
+    assert response.status_code == 302
+    assert measured() == datetime.timedelta(hours=24)
+    response = admin_client.post(reverse("admin:procedures_calendarexception_delete", args=[row.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not CalendarException.objects.exists()
+    assert measured() == datetime.timedelta(hours=32)
+
+
+def test_agency_sessions_changed_in_admin_rebuild_its_working_calendar(admin_client):
+    from procedures.models import WorkingCalendar
+
+    agency = AgencyFactory()
+    page = admin_client.get(change_url(agency)).context
+    form = page["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: "" if value is None else value for name, value in data.items()}
+    for formset in page["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data.update({f"{management.prefix}-{name}": management[name].value() for name in management.fields})
+    data.update(afternoon_end="16:30", morning_start="07:30", morning_end="11:30", afternoon_start="13:00",
+                same_day_cutoff="15:00")
+    response = admin_client.post(change_url(agency), data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert WorkingCalendar.objects.get(agency=agency).afternoon_end == datetime.time(16, 30)

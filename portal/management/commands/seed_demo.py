@@ -11,14 +11,17 @@ from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dossiers.demo import seed_audit, seed_dossiers, seed_signing
+from dossiers.models import Dossier
 from portal import two_factor
 from procedures import demo_data, services
+from procedures.management.commands.rebuild_working_calendar import report_rebuild
 from procedures.models import Agency, CalendarException, Department, Field, Official, Procedure
 from procedures.roles import AGENCY_ADMIN_PERMISSIONS, Role
 from procedures.services import DocumentSpec, StepSpec
@@ -49,6 +52,7 @@ class Command(BaseCommand):
         self.sync_holidays()
         # Dossiers and ratings go through their apps' services, so the demo shows what production writes.
         seed_dossiers(self.stdout)
+        self.build_working_calendar()
         seed_satisfaction(self.stdout)
         seed_signing(self.stdout)
         seed_audit(self.stdout)
@@ -141,6 +145,12 @@ class Command(BaseCommand):
     def sync_holidays(self) -> None:
         year = timezone.localdate().year
         call_command("sync_holidays", str(year), str(year + 1), stdout=self.stdout)
+
+    def build_working_calendar(self) -> None:
+        # `sync_holidays` built it from this year; the demo's dossiers may start last year (reports read it).
+        earliest = Dossier.objects.aggregate(first=Min("received_at"))["first"]
+        result = services.rebuild_working_calendar(first=timezone.localdate(earliest) if earliest else None)
+        report_rebuild(self.stdout, result)
 
     def print_logins(self, logins: list[tuple[str, str, str]]) -> None:
         headers = (_("Tên đăng nhập"), _("Mật khẩu"), _("Vai trò"), _("Cơ quan"))

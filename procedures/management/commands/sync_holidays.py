@@ -4,7 +4,8 @@ The `holidays` package (country "VN") knows the statutory days of Bộ luật La
 lunar Tết, the Hùng Kings' day, observed and substituted days off, and in `weekend_workdays` the
 Saturdays worked in exchange. It does not know the civil-service swaps announced each year (e.g.
 Friday 02/01/2026 off against Saturday 10/01/2026 worked): admins enter those, and this command never
-touches a row an admin created or edited (source "admin").
+touches a row an admin created or edited (source "admin"). The precomputed calendar
+(`procedures.working_calendar`) is rebuilt afterwards, through the end of the last year loaded.
 """
 import datetime as dt
 
@@ -13,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from procedures import services
+from procedures.management.commands.rebuild_working_calendar import report_rebuild
 from procedures.models import CalendarException
 
 Kind = CalendarException.Kind
@@ -50,6 +53,7 @@ class Command(BaseCommand):
                 )
                 % {"year": year, **counts}
             )
+        report_rebuild(self.stdout, services.rebuild_working_calendar(last=dt.date(max(years), 12, 31)))
 
     @transaction.atomic
     def sync_year(self, year: int) -> dict[str, int]:
