@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
@@ -251,6 +252,12 @@ CLOSING = {"refused": ("Hồ sơ chưa đủ thành phần theo quy định", ""
 
 def generate(rng, clock: Clock, now: dt.datetime, total: int, agencies, offered, steps_of, staff, with_agency: bool):
     """Yield (dossier line, [step lines], rating line or None, [rating-official lines]) per dossier."""
+    # Plain attributes: a model's .pk is a property, read millions of times here.
+    agencies = [SimpleNamespace(pk=a.pk, code=a.code, name=a.name) for a in agencies]
+    offered = {pk: [SimpleNamespace(pk=p.pk, time_limit=float(p.time_limit)) for p in procedures]
+               for pk, procedures in offered.items()}
+    steps_of = {pk: [SimpleNamespace(pk=s.pk, role=s.role, duration=float(s.duration)) for s in steps]
+                for pk, steps in steps_of.items()}
     now_ord = clock.ordinal_at(now)
     first_ord = 0
     weights = [rng.uniform(0.3, 2.5) for _agency in agencies]
@@ -269,7 +276,7 @@ def generate(rng, clock: Clock, now: dt.datetime, total: int, agencies, offered,
         agency = agencies[bisect.bisect_left(cumulative, rng.random() * running)]
         procedure = rng.choice(offered[agency.pk])
         steps = steps_of[procedure.pk]
-        limit = int(float(procedure.time_limit) * DAY_MINUTES)
+        limit = int(procedure.time_limit * DAY_MINUTES)
         due_ord = received_ord + limit
         day_key = (agency.pk, received_ord // DAY_MINUTES)
         sequence = day_sequence[day_key] = day_sequence.get(day_key, 0) + 1
@@ -316,7 +323,7 @@ def generate(rng, clock: Clock, now: dt.datetime, total: int, agencies, offered,
         handled = {clerk}
         current_step = current_assignee = "\\N"
         if state != "refused":
-            shares = [float(step.duration) for step in steps]
+            shares = [step.duration for step in steps]
             scale = sum(shares)
             end_ord = processed_ord if processed_ord is not None else (closed_ord if closed_ord is not None else now_ord)
             span = max(1, end_ord - received_ord)
@@ -330,7 +337,7 @@ def generate(rng, clock: Clock, now: dt.datetime, total: int, agencies, offered,
                 step = steps[index]
                 assignee = clerk if step.role == Role.RECEPTION else rng.choice(staff[(agency.pk, Role(step.role))])
                 handled.add(assignee)
-                step_due = start_ord + int(float(step.duration) * DAY_MINUTES)
+                step_due = start_ord + int(step.duration * DAY_MINUTES)
                 is_current = current_index is not None and index == current_index
                 if is_current or (state in ("stopped", "withdrawn") and index == last_index):
                     finish_ord = None if is_current else closed_ord
