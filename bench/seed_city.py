@@ -1,14 +1,31 @@
-"""Seed a city-sized data set into PostgreSQL for the report benchmarks (bench/bench_reports.py).
+"""Seed a city-sized data set into PostgreSQL for the benchmarks (bench/bench_pages.py, bench/bench_reports.py).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/seed_city.py --yes
     … --dossiers 50000          # a quick run
     … --dossiers 1000000        # the default: 1,000,000 dossiers over 3 years, 50 agencies, 500 officials
 
 Refuses SQLite, refuses without --yes, and refuses a database whose dossier table already holds rows unless the
-database is a dedicated one (its name starts with "bench"), which is then emptied first. The catalogue, agencies
-and officials go through the ORM (a few thousand rows); dossiers, step records and ratings are generated in Python
-and streamed with COPY (psycopg 3), with foreign-key triggers off during the load (the generator only writes ids it
-created) and the tables ANALYZEd afterwards. History tables (simple-history) stay empty: reports never read them.
+database is a dedicated one (its name starts with "bench"), which is then emptied first. About 8.5 GB per million
+dossiers, indexes included.
+
+Each dossier carries the rows the services write for the same life (tests/dossiers/test_seed_city.py compares a
+seeded dossier with one taken through the services):
+- generated in Python and streamed with COPY (psycopg 3, preformatted lines): dossiers, step records (with their
+  `agency_id` when the column exists), ratings and the officials they name;
+- derived in PostgreSQL (INSERT … SELECT over each batch's primary-key range, on a second connection while Python
+  generates the next batch): the events (reception, the receipt Mẫu 01 printed — private —, one forward per step,
+  pause, processed, returned, or the closing event), one simple-history row per audited save of the dossier, the
+  step records' history (opened, closed), the documents checked off at the counter and their history, the
+  ratings' history; the notification and national-sync outbox rows, delivered, for events of the last
+  OUTBOX_DAYS only (the full outbox of three years would double the data without any page reading it);
+- once at the end: the code counters (per agency and day, the highest sequence: the next reception of a seeded
+  day gets a code of its own), the refusal letters (Mẫu 03) and their yearly counters.
+Seeded events stay outside the audit chain (chain_seq empty, as rows imported from a legacy system): hashing 60
+million entries one after the other would cost more than the whole load; the chain starts at the first real event.
+
+Foreign-key triggers are off during the load (the generator only writes ids it created), secondary indexes are
+dropped before and rebuilt after (two connections), the tables ANALYZEd, then POST_SEED_COMMANDS run when the
+project has them. Timings per phase and row counts are printed.
 
 The data follow the working calendar of `procedures.calendar` in a simplified form: 07:30–11:30 and 13:00–17:00,
 Monday to Friday, minus the Vietnamese public holidays of the `holidays` package. Most dossiers finish before their
