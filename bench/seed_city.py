@@ -19,7 +19,8 @@ seeded dossier with one taken through the services):
   ratings' history; the notification and national-sync outbox rows, delivered, for events of the last
   OUTBOX_DAYS only (the full outbox of three years would double the data without any page reading it);
 - once at the end: the code counters (per agency and day, the highest sequence: the next reception of a seeded
-  day gets a code of its own), the refusal letters (Mẫu 03) and their yearly counters.
+  day gets a code of its own), the paused dossiers' supplement and payment requests, the refusal letters (Mẫu 03)
+  and their yearly counters.
 Seeded events stay outside the audit chain (chain_seq empty, as rows imported from a legacy system): hashing 60
 million entries one after the other would cost more than the whole load; the chain starts at the first real event.
 
@@ -584,13 +585,46 @@ SELECT id, source, overall, timeliness, attitude, guidance, extra_visits, commen
   FROM satisfaction_rating WHERE id BETWEEN %(g_lo)s AND %(g_hi)s
 """
 
-# Once, at the end: the code counters (per agency and day, the highest sequence handed out) and the refusal
-# letters (Mẫu 03, numbered per agency and year) with their counters.
+# Once, at the end: the code counters (per agency and day, the highest sequence handed out), the requests of the
+# paused dossiers (supplement, payment), and the refusal letters (Mẫu 03, numbered per agency and year) with
+# their counters.
 FINAL_SQL = [
     ("code counters", """
 INSERT INTO dossiers_dossiercodecounter (agency_id, day, last_value)
 SELECT agency_id, (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, max(right(code, 4)::int)
   FROM dossiers_dossier GROUP BY 1, 2
+"""),
+    ("pause requests", """
+WITH paused AS MATERIALIZED (
+    SELECT d.id AS dossier_id, d.state, d.paused_since, d.current_assignee_id AS official_id, o.user_id,
+           nextval(pg_get_serial_sequence(CASE d.state WHEN 'supplement_requested' THEN 'dossiers_supplementrequest'
+                                          ELSE 'dossiers_paymentrequest' END, 'id')) AS id
+      FROM dossiers_dossier d JOIN seed_official o ON o.id = d.current_assignee_id
+     WHERE d.state IN ('supplement_requested', 'awaiting_payment')
+), supplements AS (
+    INSERT INTO dossiers_supplementrequest (id, dossier_id, missing, requested_at, reply_by, requested_by_id,
+                                            notice_late)
+    SELECT id, dossier_id, 'Bản sao giấy chứng nhận quyền sử dụng đất', paused_since,
+           (paused_since AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 15, official_id, false
+      FROM paused WHERE state = 'supplement_requested'
+), supplement_history AS (
+    INSERT INTO dossiers_historicalsupplementrequest (id, dossier_id, missing, requested_at, reply_by,
+        requested_by_id, notice_late, history_date, history_change_reason, history_type, history_user_id)
+    SELECT id, dossier_id, 'Bản sao giấy chứng nhận quyền sử dụng đất', paused_since,
+           (paused_since AT TIME ZONE 'Asia/Ho_Chi_Minh')::date + 15, official_id, false, paused_since,
+           'request_supplement', '+', user_id
+      FROM paused WHERE state = 'supplement_requested'
+), payments AS (
+    INSERT INTO dossiers_paymentrequest (id, dossier_id, amount, description, requested_at, requested_by_id,
+                                         receipt_number)
+    SELECT id, dossier_id, 50000, 'Lệ phí cấp giấy', paused_since, official_id, ''
+      FROM paused WHERE state = 'awaiting_payment'
+)
+INSERT INTO dossiers_historicalpaymentrequest (id, dossier_id, amount, description, requested_at, requested_by_id,
+    receipt_number, history_date, history_change_reason, history_type, history_user_id)
+SELECT id, dossier_id, 50000, 'Lệ phí cấp giấy', paused_since, official_id, '', paused_since, 'await_payment', '+',
+       user_id
+  FROM paused WHERE state = 'awaiting_payment'
 """),
     ("refusal letters", """
 WITH letters AS MATERIALIZED (
@@ -832,7 +866,7 @@ def load(args) -> None:
         rebuild_indexes(raw.info.dsn, [definition for _name, definition in secondary])
         phases.done(f"{len(secondary)} secondary indexes rebuilt")
         cursor.execute("SET session_replication_role = DEFAULT")
-        for table in ("dossiers_dossier", "dossiers_steprecord", "satisfaction_rating"):
+        for table in ("dossiers_dossier", "dossiers_steprecord", "satisfaction_rating", "dossiers_dossierdocument"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
         cursor.execute("DROP TABLE seed_official, seed_step, seed_procedure, seed_leader")

@@ -3,7 +3,6 @@ small seeded city and one taken through the real services (reception, the receip
 processed, returned, rated) have the same events (kinds, order, public flags, roles), the same simple-history
 rows, step-record history, documents and rating rows; and the code counters hold the highest sequence of each
 agency and day, so the next reception of a seeded day gets a code of its own."""
-import datetime
 import importlib.util
 from argparse import Namespace
 from pathlib import Path
@@ -13,7 +12,16 @@ from django.db import connection
 from django.db.models import Max
 
 from dossiers import services
-from dossiers.models import Dossier, DossierCodeCounter, DossierDocument, DossierEvent, State, StepRecord
+from dossiers.models import (
+    Dossier,
+    DossierCodeCounter,
+    DossierDocument,
+    DossierEvent,
+    PaymentRequest,
+    State,
+    StepRecord,
+    SupplementRequest,
+)
 from dossiers.pdf import FORMS
 from satisfaction import services as satisfaction
 from satisfaction.models import Rating
@@ -74,14 +82,14 @@ def test_a_seeded_dossier_carries_the_rows_the_services_write(seeded, clerk, spe
     assert seeded_life == real_life
 
 
-def test_code_counters_hold_the_highest_sequence_of_each_agency_and_day(seeded):
+def test_code_counters_and_pause_requests_match_the_dossiers(seeded):
     with connection.cursor() as cursor:
         cursor.execute("SELECT agency_id, (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, "
                        "max(right(code, 4)::int) FROM dossiers_dossier GROUP BY 1, 2")
         expected = {(agency, day): value for agency, day, value in cursor.fetchall()}
     assert expected
     assert {(c.agency_id, c.day): c.last_value for c in DossierCodeCounter.objects.all()} == expected
-    # Every non-refused dossier's events start with its reception, public; the receipt print is private.
-    first = DossierEvent.objects.filter(kind=DossierEvent.Kind.FORM_PRINTED).first()
-    assert first is not None and not first.is_public
-    assert isinstance(first.at, datetime.datetime)
+    # A paused dossier holds the request it waits on, as the pause services write it.
+    paused = Dossier.objects.filter(state__in=[State.SUPPLEMENT_REQUESTED, State.AWAITING_PAYMENT])
+    assert {d.pk for d in paused} == set(SupplementRequest.objects.values_list("dossier_id", flat=True)) | set(
+        PaymentRequest.objects.values_list("dossier_id", flat=True))
