@@ -179,10 +179,11 @@ def catalogue(rng: random.Random, agencies_n: int, officials_n: int):
     password = make_password("bench-password-2025")
     fields = Field.objects.bulk_create([Field(code=f"LV{i:02d}", name=name) for i, name in enumerate(FIELDS, 1)])
     procedures = []
+    # Codes in the 2.xxxxxx series: the test factories' procedures use 1.xxxxxx and get-or-create by code.
     for i in range(60):
         limit = rng.choice(LIMITS)
-        procedures.append(Procedure(code=f"1.{i + 1:06d}", name=f"Thủ tục {FIELDS[i % len(FIELDS)].lower()} số {i + 1}",
-                                    search_text=fold(f"1.{i + 1:06d} thu tuc {i + 1}"), field=fields[i % len(fields)],
+        procedures.append(Procedure(code=f"2.{i + 1:06d}", name=f"Thủ tục {FIELDS[i % len(FIELDS)].lower()} số {i + 1}",
+                                    search_text=fold(f"2.{i + 1:06d} thu tuc {i + 1}"), field=fields[i % len(fields)],
                                     level=AgencyLevel.COMMUNE, time_limit=limit))
     procedures = Procedure.objects.bulk_create(procedures)
     # What the counter checks off at reception: each received dossier holds one DossierDocument per line.
