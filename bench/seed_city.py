@@ -60,6 +60,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from common.clock import VN  # noqa: E402
 from common.text import fold  # noqa: E402
+from dossiers.models import Dossier  # noqa: E402
 from procedures.models import (  # noqa: E402
     Agency,
     AgencyLevel,
@@ -657,9 +658,15 @@ BIG_TABLES = ("dossiers_dossier", "dossiers_steprecord", "dossiers_dossierevent"
               "dossiers_historicalissuedletter")
 BATCH = 100_000  # dossiers per derivation batch (and per commit)
 OUTBOX_DAYS = 30  # delivered notifications and national-sync messages are kept for the last month only
-# Management commands run after the load when the project has them (other work adds them): caches of derived
-# figures that must be rebuilt from the seeded rows.
-POST_SEED_COMMANDS = ("rebuild_working_time", "rollup_reports")
+# Management commands run after the load: tables derived from the seeded rows. The precomputed working calendar
+# must reach back to the first seeded day (its default starts at the earliest holiday on record), and the daily
+# roll-ups cover every seeded day.
+POST_SEED_COMMANDS = ("rebuild_working_calendar", "rollup_reports")
+
+
+def post_seed_options(command: str, first_day: dt.date) -> dict:
+    return {"rebuild_working_calendar": {"first_year": first_day.year},
+            "rollup_reports": {"since": first_day}}.get(command, {})
 
 
 class Phases:
@@ -875,9 +882,10 @@ def load(args) -> None:
             cursor.execute(f'ANALYZE "{table}"')
         phases.done("ANALYZE")
     available = get_commands()
+    first_day = Dossier.objects.order_by("received_at").values_list("received_at", flat=True).first()
     for command in POST_SEED_COMMANDS:
         if command in available:
-            call_command(command)
+            call_command(command, **(post_seed_options(command, first_day.astimezone(VN).date()) if first_day else {}))
             phases.done(f"manage.py {command}")
     with raw.cursor() as cursor:
         # After ANALYZE the planner's row estimates are close; exact counts of 10^8 rows would cost minutes.
