@@ -10,7 +10,7 @@ Locust is not a dependency of the project (nor of CI); install it in a separate 
         --headless --users 300 --spawn-rate 10 --run-time 10m --csv /tmp/motcua
 
 against gunicorn on PostgreSQL and Redis (deploy/README.md), loaded with `seed_demo` or bench/seed_city.py (whose
-officials share the demo password). The proportions (user classes' `weight`) follow the shape of a one-stop
+officials sign in with `bench-password-2025`: set MOTCUA_PASSWORD; its leaders have no authenticator yet). The proportions (user classes' `weight`) follow the shape of a one-stop
 office: for each clerk at a counter, several citizens check their dossier by QR during the day; a few leaders
 open the dashboard. Every answer other than the expected one is a failure in Locust's report; the goal is 0.
 

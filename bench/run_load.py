@@ -5,8 +5,8 @@ with TLS, on PostgreSQL and Redis.
         .venv/bin/python bench/run_load.py [--users 300] [--spawn-rate 10] [--run-time 10m] [--workers 2] \\
         [--locust /tmp/locust/bin/locust]
 
-The database holds the data to load (`manage.py seed_demo`, or bench/seed_city.py; both give every official the
-demo password). Locust lives in its own virtualenv (bench/locustfile.py says how). The script collects the static
+The database holds the data to load (`manage.py seed_demo`; bench/seed_city.py's officials need
+MOTCUA_PASSWORD=bench-password-2025 and its leaders have no authenticator yet). Locust lives in its own virtualenv (bench/locustfile.py says how). The script collects the static
 files, makes a throw-away certificate (the session and CSRF cookies are Secure in production, so the load goes over
 HTTPS as a browser's does), starts gunicorn (`--workers`, sync, DEBUG=0) and nginx with deploy/nginx's proxy
 settings, hands Locust the tracking tokens of the most recent dossiers (citizens follow their recent dossiers), the
@@ -64,7 +64,9 @@ def load_parameters(workdir: Path) -> dict:
     print(f"{len(tokens)} tokens, clerks {', '.join(clerks)}, leaders "
           f"{', '.join(leader.split(':')[0] for leader in leaders)}")
     return {"MOTCUA_TOKENS": str(workdir / "tokens.txt"), "MOTCUA_CLERKS": ",".join(clerks),
-            "MOTCUA_LEADERS": ",".join(leaders), "MOTCUA_VERIFY_TLS": "0"}
+            "MOTCUA_LEADERS": ",".join(leaders), "MOTCUA_VERIFY_TLS": "0",
+            # The throw-away certificate is not verified, on purpose: one warning per request would drown the report.
+            "PYTHONWARNINGS": "ignore:Unverified HTTPS request"}
 
 
 def start_nginx(workdir: Path, upstream_port: int, port: int) -> subprocess.Popen:
