@@ -320,6 +320,23 @@ def all_tab_is_recent(filters: WorklistFilters) -> bool:
     return not (filters.query or filters.received_from or filters.received_to)
 
 
+@dataclass(frozen=True)
+class RecentWindow:
+    """The "all" tab's default window, and the month before it as the reception-date filters that show it."""
+
+    since: datetime.date
+    older_from: datetime.date
+    older_to: datetime.date
+
+
+def all_tab_window(filters: WorklistFilters, now: datetime.datetime) -> RecentWindow | None:
+    """The window the "all" tab shows under these filters (None: the whole history, for a search or a date)."""
+    if not all_tab_is_recent(filters):
+        return None
+    since = recent_since(now)
+    return RecentWindow(since, since - datetime.timedelta(days=RECENT_DAYS), since - datetime.timedelta(days=1))
+
+
 def _all_tab_parts(official: Official, filters: WorklistFilters, now: datetime.datetime) -> list[QuerySet[Dossier]]:
     """The "all" tab as parts to put together in UNION ALL. The recent window is two, each read from an index in
     the tab's order (on hand: dossier_on_hand_due_idx; received lately, so due lately: dossier_agency_due_idx from

@@ -98,7 +98,7 @@ def worklist(request):
             "tab": tab.label, "page": page.number, "count": len(page.object_list),
             "query": f" — {filters.query}" if filters.query else ""},
     )
-    recent_since = selectors.recent_since(now) if selectors.all_tab_is_recent(filters) else None
+    window = selectors.all_tab_window(filters, now)
     today = timezone.localdate()
     approver = actions.can_approve_extension(official)
     return render(request, "dossiers/staff/worklist.html", {
@@ -109,12 +109,11 @@ def worklist(request):
         "all_count": counts.get(selectors.WorklistTab.ALL.value, 0),
         "count_cap": selectors.ALL_COUNT_CAP,
         "page": page,
-        # The "all" tab's default window and the filter that shows what it leaves out.
-        "recent_since": recent_since,
-        # The month before the window, as date filters the clerk can move further back.
+        # The "all" tab's default window, and the month before it as date filters the clerk can move further back.
+        "recent_since": window.since if window else None,
         "recent_days": selectors.RECENT_DAYS,
-        "older_from": recent_since - datetime.timedelta(days=selectors.RECENT_DAYS) if recent_since else None,
-        "older_to": recent_since - datetime.timedelta(days=1) if recent_since else None,
+        "older_from": window.older_from if window else None,
+        "older_to": window.older_to if window else None,
         "tab_count": counts[tab.value],
         "filter_query": query.urlencode(),
         "filtered": any([filters.query, filters.procedure_id, filters.field_id, filters.state,

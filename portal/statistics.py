@@ -42,15 +42,11 @@ def compute(agency: Agency | None) -> dict:
     }
 
 
-def _key(agency_id: int | None, language: str) -> str:
-    return reports_cache.public_key(agency_id, language)
-
-
 def refresh(agency_id: int | None, language: str) -> None:
     """Compute and store the payload (the background task's work; the language is already active)."""
     agency = Agency.objects.only("id", "code", "name").get(pk=agency_id) if agency_id is not None else None
     started = timezone.now()
-    reports_cache.store(_key(agency_id, language), compute(agency), started)
+    reports_cache.store(reports_cache.public_key(agency_id, language), compute(agency), started)
 
 
 def payload(agency: Agency | None) -> dict:
@@ -58,5 +54,5 @@ def payload(agency: Agency | None) -> dict:
     from .tasks import refresh_public_statistics  # the task module imports this one
 
     agency_id, language = (agency.pk if agency else None), get_language()
-    return reports_cache.serve(lambda: _key(agency_id, language), lambda: compute(agency),
+    return reports_cache.serve(lambda: reports_cache.public_key(agency_id, language), lambda: compute(agency),
                                lambda: refresh_public_statistics.delay(agency_id, language))

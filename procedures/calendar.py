@@ -441,8 +441,7 @@ def exact_working_days(agency: Agency, elapsed: dt.timedelta) -> Decimal:
 
 def in_working_days(agency: Agency, elapsed: dt.timedelta) -> Decimal:
     """Working time expressed in working days, to a tenth of a day."""
-    ratio = Decimal(elapsed // dt.timedelta(microseconds=1)) / Decimal(day_length(agency) // dt.timedelta(microseconds=1))
-    return ratio.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return exact_working_days(agency, elapsed).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def working_days_between(
@@ -472,9 +471,6 @@ class WorkingClock:
             if not self.first <= timezone.localtime(instant, VN).date() <= self.last:
                 raise ValueError(f"{instant} is outside the loaded calendar window {self.first}..{self.last}")
         return working_time_between(self.agency, start, end, exceptions=self.exceptions)
-
-    def exact_days(self, elapsed: dt.timedelta) -> Decimal:
-        return exact_working_days(self.agency, elapsed)
 
     def days(self, elapsed: dt.timedelta) -> Decimal:
         return in_working_days(self.agency, elapsed)

@@ -10,6 +10,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal import rollups
 
@@ -18,21 +19,21 @@ def _date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(f"not a date (yyyy-mm-dd): {value}") from error
+        raise CommandError(_("Không phải ngày (yyyy-mm-dd): %(value)s") % {"value": value}) from error
 
 
 class Command(BaseCommand):
-    help = "Rebuild the public statistics' daily roll-ups for a range of days, or the days not rolled up yet."
+    help = _("Tổng hợp lại số liệu thống kê công khai theo ngày cho một khoảng ngày, hoặc cho các ngày chưa tổng hợp.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", type=_date, help="first day (yyyy-mm-dd)")
-        parser.add_argument("--until", type=_date, help="last day (default: yesterday)")
+        parser.add_argument("--since", type=_date, help=_("Ngày đầu (yyyy-mm-dd)."))
+        parser.add_argument("--until", type=_date, help=_("Ngày cuối (yyyy-mm-dd; mặc định: hôm qua)."))
 
     def handle(self, *args, since=None, until=None, **options):
         if since is None:
             if until is not None:
-                raise CommandError("--until needs --since")
+                raise CommandError(_("--until cần đi kèm --since."))
             days = rollups.roll_up_due()
         else:
             days = rollups.roll_up(since, until or timezone.localdate())
-        self.stdout.write(f"{days} day(s) rolled up")
+        self.stdout.write(_("Đã tổng hợp %(days)d ngày.") % {"days": days})
